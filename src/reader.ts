@@ -1,0 +1,467 @@
+// The reader state machine: frames → validated header, items and footer, in order, with limits, abort and idle timeout.
+import { StreamError, previewBytes, type RemoteErrorInfo } from "./errors.js";
+import { FRAME_HEADER_BYTES, FrameDecoder, FrameKind, kindName, type Frame } from "./frame.js";
+import { MARKER_PAYLOAD_BYTES, PROTOCOL_VERSION, codecNameOf, readMarker } from "./marker.js";
+import { openSource, type ByteSource, type StreamSource } from "./source.js";
+import { checkLimit, decodePart, type StreamSpec } from "./spec.js";
+
+/** Per-reader options. */
+export interface ReaderOptions {
+  /** Aborting rejects pending reads with `signal.reason`, as `fetch` does, and cancels the source. */
+  signal?: AbortSignal;
+  /** No frame (keep-alive frames count) for this long while a read waits → `TIMEOUT`, source cancelled. */
+  idleTimeoutMs?: number;
+  /** More items than this → `LIMIT`. */
+  maxItems?: number;
+  /** More bytes than this from the source in all → `LIMIT`. */
+  maxTotalBytes?: number;
+  /** Overrides the definition's maxFrameBytes for this reader. */
+  maxFrameBytes?: number;
+}
+
+const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+/** Stands for the end in truss mode, where a clean end of input at a frame boundary is the end. */
+const EOF_END: Frame = Object.freeze({ kind: FrameKind.END, payload: new Uint8Array(0) });
+
+/**
+ * Reads one stream: `readHeader()` (when the types have a header), `readItems()` once, `readFooter()` (when
+ * they have a footer). Errors from bad input are terminal: every later call rejects with the same error.
+ * Errors from calling methods out of order are not: they leave the stream where it was.
+ */
+export class StreamReaderImpl {
+  private readonly spec: StreamSpec;
+  private readonly source: ByteSource;
+  private readonly decoder: FrameDecoder;
+  private readonly signal: AbortSignal | undefined;
+  private readonly idleTimeoutMs: number | undefined;
+  private readonly maxItems: number;
+  private readonly maxTotalBytes: number;
+
+  private opened: boolean;
+  private held: Frame | undefined;
+  private failure: unknown;
+  private interrupt: Promise<never>;
+  private rejectInterrupt!: (err: unknown) => void;
+  private sourceDone = false;
+  private complete = false;
+  private footerMissing = false;
+  private headerCalled = false;
+  private footerCalled = false;
+  private items: ItemIterator | undefined;
+  private itemCount = 0;
+  private bytes = 0;
+  private readonly onAbort = () => this.fail(this.signal!.reason);
+
+  constructor(spec: StreamSpec, input: StreamSource, options: ReaderOptions = {}) {
+    this.spec = spec;
+    this.opened = spec.truss;
+    this.maxItems = checkLimit("maxItems", options.maxItems) ?? Infinity;
+    this.maxTotalBytes = checkLimit("maxTotalBytes", options.maxTotalBytes) ?? Infinity;
+    this.idleTimeoutMs = checkLimit("idleTimeoutMs", options.idleTimeoutMs);
+    const maxFrameBytes = checkLimit("maxFrameBytes", options.maxFrameBytes) ?? spec.maxFrameBytes;
+    this.decoder = new FrameDecoder({ maxFrameBytes, kinds: spec.kinds });
+    this.interrupt = new Promise<never>((_, reject) => (this.rejectInterrupt = reject));
+    this.interrupt.catch(() => {}); // observed through readChunk; never an unhandled rejection
+    this.source = openSource(input);
+    this.signal = options.signal;
+    if (this.signal?.aborted) this.fail(this.signal.reason);
+    else this.signal?.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  /** Items delivered so far. */
+  get itemsRead(): number {
+    return this.itemCount;
+  }
+
+  /** Bytes received from the source so far. */
+  get bytesRead(): number {
+    return this.bytes;
+  }
+
+  /** True once the end frame has been read and nothing followed it. */
+  get completed(): boolean {
+    return this.complete;
+  }
+
+  async readHeader(): Promise<unknown> {
+    if (!this.spec.hasHeader) throw new StreamError("ORDER", "These stream types have no header, so there is none to read: declare one in streamTypes(Item, Header).");
+    if (this.headerCalled || this.items || this.footerCalled) {
+      throw new StreamError("ORDER", "readHeader() can be called once, before readItems() and readFooter().");
+    }
+    this.headerCalled = true;
+    const frame = await this.nextFrame();
+    if (frame.kind === FrameKind.HEADER) return this.decode(frame, "header");
+    this.held = frame; // the stream goes on without a header; readItems() can still read it
+    throw new StreamError(
+      "ORDER",
+      `The stream has no header: its first frame is ${frame === EOF_END ? "the end of input" : `an ${kindName(frame.kind)} frame`}. ` +
+        `The producer did not write one; readItems() can still read the rest.`,
+    );
+  }
+
+  readItems(): AsyncIterableIterator<unknown> {
+    if (this.items) throw new StreamError("ORDER", "readItems() can be called only once per stream.");
+    if (this.footerCalled) throw new StreamError("ORDER", "readItems() cannot be called after readFooter().");
+    if (this.spec.hasHeader && !this.headerCalled) {
+      throw new StreamError("ORDER", "These stream types have a header: call readHeader() before readItems().");
+    }
+    this.items = new ItemIterator(this);
+    return this.items;
+  }
+
+  async readFooter(): Promise<unknown> {
+    if (!this.spec.hasFooter) throw new StreamError("ORDER", "These stream types have no footer, so there is none to read: declare one in streamTypes(Item, Header, Footer).");
+    if (this.footerCalled) throw new StreamError("ORDER", "readFooter() can be called only once.");
+    if (this.spec.hasHeader && !this.headerCalled) throw new StreamError("ORDER", "These stream types have a header: call readHeader() first.");
+    if (this.items && !this.items.finished) throw new StreamError("ORDER", "readFooter() was called before readItems() was read to its end.");
+    this.footerCalled = true;
+    if (this.failure !== undefined) throw this.failure;
+    if (this.footerMissing) throw missingFooter();
+    const frame = await this.nextFrame();
+    if (frame.kind === FrameKind.ITEM) {
+      this.held = frame;
+      this.footerCalled = false;
+      throw new StreamError("ORDER", "The stream still has items: read them with readItems() before calling readFooter().");
+    }
+    if (frame.kind === FrameKind.END) {
+      await this.confirmEnd(frame);
+      throw missingFooter();
+    }
+    if (frame.kind !== FrameKind.FOOTER) throw this.fail(this.unexpected(frame, "the footer"));
+    const footer = this.decode(frame, "footer");
+    const end = await this.nextFrame();
+    if (end.kind !== FrameKind.END) {
+      throw this.fail(new StreamError("ORDER", `An ${kindName(end.kind)} frame follows the footer; only the end frame may follow it.`));
+    }
+    await this.confirmEnd(end);
+    return footer;
+  }
+
+  /** Stops reading and cancels the source; later reads reject with `reason`. */
+  cancel(reason: unknown = new StreamError("ORDER", "The reader was cancelled.")): void {
+    this.fail(reason);
+  }
+
+  // ---- internals shared with ItemIterator ----
+
+  /** Records a terminal failure (the first one wins), cancels the source, and returns the failure to throw. */
+  fail(err: unknown): unknown {
+    if (this.failure === undefined && !this.complete) {
+      this.failure = err;
+      this.source.cancel(err);
+      this.rejectInterrupt(err);
+      this.release();
+    }
+    return this.failure ?? err;
+  }
+
+  get failed(): unknown {
+    return this.failure;
+  }
+
+  /** The next frame that is already complete in the buffer, without waiting. Throws on bad bytes. */
+  takeSync(): Frame | undefined {
+    const held = this.held;
+    if (held !== undefined) {
+      this.held = undefined;
+      return held;
+    }
+    for (;;) {
+      if (!this.opened && !this.open()) return undefined;
+      const frame = this.decoder.next();
+      if (frame === undefined) return undefined;
+      const kind = frame.kind;
+      if (kind === FrameKind.KEEPALIVE) continue;
+      if (kind === FrameKind.ERROR) throw this.remoteError(frame);
+      if (kind === FrameKind.OPEN) throw new StreamError("FORMAT", "A second opening marker inside the stream: two streams were concatenated, or the bytes are corrupted.");
+      return frame;
+    }
+  }
+
+  /** Waits for the next frame; every error it throws has been recorded as terminal. */
+  nextFrame(): Promise<Frame> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    try {
+      const frame = this.takeSync();
+      if (frame !== undefined) return Promise.resolve(frame);
+    } catch (err) {
+      return Promise.reject(this.fail(err));
+    }
+    return this.pull().catch((err) => {
+      throw this.fail(err);
+    });
+  }
+
+  decode(frame: Frame, part: "header" | "footer"): unknown {
+    try {
+      return decodePart(this.spec, part, undefined, frame.payload);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Decodes the next item; terminal on any error. */
+  decodeItem(frame: Frame): unknown {
+    try {
+      if (this.itemCount >= this.maxItems) {
+        throw new StreamError("LIMIT", `The stream has more than ${this.maxItems} items (maxItems). Raise maxItems if that many are expected.`);
+      }
+      const value = decodePart(this.spec, "item", this.itemCount, frame.payload);
+      this.itemCount++;
+      return value;
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Handles the frame that ended the items: a footer is kept for readFooter(), an end frame is confirmed. */
+  async finishItems(frame: Frame): Promise<void> {
+    if (frame.kind === FrameKind.FOOTER) {
+      if (!this.spec.hasFooter) throw this.fail(this.unexpected(frame, "an item or the end"));
+      this.held = frame;
+      return;
+    }
+    if (frame.kind === FrameKind.END) {
+      this.footerMissing = this.spec.hasFooter;
+      await this.confirmEnd(frame);
+      return;
+    }
+    throw this.fail(this.unexpected(frame, "an item, the footer or the end"));
+  }
+
+  // ---- private ----
+
+  /** Reads the opening marker once it is complete; false while more bytes are needed. */
+  private open(): boolean {
+    if (this.decoder.bufferedBytes < FRAME_HEADER_BYTES) return false;
+    const pending = this.decoder.pending();
+    if (pending.kind !== FrameKind.OPEN || pending.payloadLength !== MARKER_PAYLOAD_BYTES) {
+      const looksTruss = pending.kind !== undefined && pending.kind >= FrameKind.HEADER && pending.kind <= FrameKind.END;
+      throw new StreamError(
+        "FORMAT",
+        `The bytes do not start with the streamtypes marker, so this is not a streamtypes stream. ` +
+          (looksTruss
+            ? `They look like truss_chains frames (no marker, first frame kind ${pending.kind}): read them with streamTypes(..., { compat: "truss" }). `
+            : "") +
+          `First bytes: ${previewBytes(this.decoder.previewHeld())}.`,
+      );
+    }
+    const frame = this.decoder.next();
+    if (frame === undefined) return false;
+    const marker = readMarker(frame.payload);
+    if (!marker.ok) throw new StreamError("FORMAT", `Not a streamtypes stream: ${marker.problem}. First bytes: ${previewBytes(frame.payload)}.`);
+    if (marker.version !== PROTOCOL_VERSION) {
+      throw new StreamError(
+        "FORMAT",
+        `The stream uses protocol version ${marker.version}; this reader understands version ${PROTOCOL_VERSION}. Upgrade streamtypes on the older side.`,
+      );
+    }
+    if (marker.codecId !== this.spec.codec.id) {
+      const theirs = codecNameOf(marker.codecId);
+      throw new StreamError(
+        "FORMAT",
+        `The stream's payloads are ${theirs}, but this reader expects ${this.spec.codec.name}. ` +
+          `Give both ends the same streamTypes options (codec: "${theirs}").`,
+      );
+    }
+    this.opened = true;
+    return true;
+  }
+
+  private async pull(): Promise<Frame> {
+    const timer = this.startIdleTimer();
+    try {
+      for (;;) {
+        const frame = this.takeSync();
+        if (frame !== undefined) return frame;
+        const chunk = await this.readChunk();
+        if (chunk === undefined) return this.atEndOfInput();
+        this.decoder.push(chunk);
+      }
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  private async readChunk(): Promise<Uint8Array | undefined> {
+    let chunk: Uint8Array | undefined;
+    try {
+      chunk = await Promise.race([this.source.read(), this.interrupt]);
+    } catch (err) {
+      if (this.failure !== undefined) throw this.failure;
+      if (err instanceof StreamError) throw err;
+      throw this.truncated("the source failed", err);
+    }
+    if (this.failure !== undefined) throw this.failure;
+    if (chunk === undefined) {
+      this.sourceDone = true;
+      return undefined;
+    }
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxTotalBytes) {
+      throw new StreamError("LIMIT", `The stream is longer than ${this.maxTotalBytes} bytes (maxTotalBytes). Raise maxTotalBytes if streams this long are expected.`);
+    }
+    return chunk;
+  }
+
+  private atEndOfInput(): Frame {
+    if (this.spec.truss && this.decoder.bufferedBytes === 0) return EOF_END;
+    throw this.truncated("the source ended");
+  }
+
+  private truncated(what: string, cause?: unknown): StreamError {
+    const pending = this.decoder.pending();
+    let where: string;
+    if (pending.bufferedBytes === 0) {
+      where = !this.opened && this.bytes === 0 ? "before any bytes arrived (an empty stream)" : `before the end frame, after ${this.itemCount} items`;
+    } else if (pending.kind === undefined) {
+      where = `inside a frame header (${pending.bufferedBytes} of ${FRAME_HEADER_BYTES} bytes)`;
+    } else {
+      where = `inside ${this.opened ? `an ${kindName(pending.kind)}` : "the opening"} frame (${pending.bufferedBytes - FRAME_HEADER_BYTES} of ${pending.payloadLength} payload bytes), after ${this.itemCount} items`;
+    }
+    const tail = cause === undefined ? "" : `: ${cause instanceof Error ? cause.message : String(cause)}`;
+    return new StreamError(
+      "TRUNCATED",
+      `The stream is incomplete: ${what} ${where}${tail}. The producer stopped or the connection was cut; the items delivered before this are intact.`,
+      cause === undefined ? {} : { cause },
+    );
+  }
+
+  /** After the end frame: anything more from the source is a protocol violation, so read to its end. */
+  private async confirmEnd(end: Frame): Promise<void> {
+    try {
+      if (end !== EOF_END && end.payload.length !== 0) {
+        throw new StreamError("FORMAT", `The end frame carries ${end.payload.length} payload bytes; it must be empty.`);
+      }
+      const timer = this.startIdleTimer();
+      try {
+        let extra = this.decoder.bufferedBytes;
+        while (extra === 0 && !this.sourceDone) {
+          const chunk = await this.readChunk();
+          if (chunk !== undefined) extra = chunk.length;
+        }
+        if (extra > 0) {
+          throw new StreamError("ORDER", `Data follows the end frame (${extra}+ bytes): a frame after the end, or two streams concatenated.`);
+        }
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+      }
+    } catch (err) {
+      throw this.fail(err);
+    }
+    this.complete = true;
+    this.release();
+  }
+
+  private startIdleTimer(): ReturnType<typeof setTimeout> | undefined {
+    const ms = this.idleTimeoutMs;
+    if (ms === undefined) return undefined;
+    return setTimeout(() => {
+      this.fail(new StreamError("TIMEOUT", `No frame arrived for ${ms} ms (idleTimeoutMs); the source was cancelled. The producer stalled or the connection hung.`));
+    }, ms);
+  }
+
+  private remoteError(frame: Frame): StreamError {
+    let info: unknown;
+    try {
+      info = this.spec.codec.decode(frame.payload);
+    } catch (err) {
+      return new StreamError("FORMAT", `The producer sent an error frame that does not decode: ${previewBytes(frame.payload)}.`, { cause: err });
+    }
+    const o = info as Partial<RemoteErrorInfo> | null;
+    if (typeof o !== "object" || o === null || typeof o.message !== "string") {
+      return new StreamError("FORMAT", `The producer sent an error frame without a message: ${previewBytes(frame.payload)}.`);
+    }
+    const remote: RemoteErrorInfo = { name: typeof o.name === "string" ? o.name : "Error", message: o.message };
+    if (typeof o.code === "string" || typeof o.code === "number") remote.code = o.code;
+    if (o.data !== undefined) remote.data = o.data;
+    if (typeof o.stack === "string") remote.stack = o.stack;
+    return new StreamError(
+      "REMOTE",
+      `The producer failed after ${this.itemCount} items: ${remote.name}: ${remote.message}${remote.code !== undefined ? ` (code ${remote.code})` : ""}.`,
+      { remote },
+    );
+  }
+
+  private unexpected(frame: Frame, expected: string): StreamError {
+    if (frame.kind === FrameKind.HEADER) {
+      return new StreamError(
+        "ORDER",
+        this.spec.hasHeader
+          ? `A header frame after ${this.itemCount} items: the header may only be the first frame.`
+          : "The stream has a header frame, but these stream types declare no header: add the header schema to streamTypes(Item, Header).",
+      );
+    }
+    if (frame.kind === FrameKind.FOOTER && !this.spec.hasFooter) {
+      return new StreamError("ORDER", "The stream has a footer frame, but these stream types declare no footer: add the footer schema to streamTypes(Item, Header, Footer).");
+    }
+    return new StreamError("ORDER", `Expected ${expected}, got an ${kindName(frame.kind)} frame.`);
+  }
+
+  private release(): void {
+    this.signal?.removeEventListener("abort", this.onAbort);
+  }
+}
+
+function missingFooter(): StreamError {
+  return new StreamError("ORDER", "The stream has no footer: it ended after its items without one. The producer did not write a footer.", { part: "footer" });
+}
+
+/**
+ * The iterator behind readItems(). Hand-written rather than an async generator: an item whose frame is
+ * already buffered is delivered through one resolved promise, without generator machinery.
+ */
+class ItemIterator implements AsyncIterableIterator<unknown> {
+  finished = false;
+  private busy: Promise<IteratorResult<unknown>> | undefined;
+
+  constructor(private readonly reader: StreamReaderImpl) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown>> {
+    if (this.finished) return Promise.resolve(DONE);
+    const reader = this.reader;
+    if (reader.failed !== undefined) return Promise.reject(reader.failed);
+    // Calls made without awaiting the previous one are served in order.
+    if (this.busy !== undefined) return this.busy.then(() => this.next(), () => this.next());
+    let frame: Frame | undefined;
+    try {
+      frame = reader.takeSync();
+    } catch (err) {
+      return Promise.reject(reader.fail(err));
+    }
+    if (frame !== undefined && frame.kind === FrameKind.ITEM) {
+      try {
+        return Promise.resolve({ done: false, value: reader.decodeItem(frame) });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    const result = (frame !== undefined ? Promise.resolve(frame) : reader.nextFrame()).then((f) => this.handle(f));
+    this.busy = result;
+    const clear = () => {
+      if (this.busy === result) this.busy = undefined;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+
+  private async handle(frame: Frame): Promise<IteratorResult<unknown>> {
+    if (frame.kind === FrameKind.ITEM) return { done: false, value: this.reader.decodeItem(frame) };
+    this.finished = true;
+    await this.reader.finishItems(frame);
+    return DONE;
+  }
+
+  async return(): Promise<IteratorResult<unknown>> {
+    if (!this.finished) {
+      this.finished = true;
+      this.reader.fail(new StreamError("ORDER", "The stream was cancelled: readItems() was left before its end (break, return or throw)."));
+    }
+    return DONE;
+  }
+}
+

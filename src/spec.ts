@@ -1,0 +1,136 @@
+// The resolved definition a writer and reader share: codec, validators, limits, and value ↔ payload with validation.
+import type { TSchema } from "@sinclair/typebox";
+import { codecFor, type Codec, type CodecName } from "./codec.js";
+import { StreamError, describeThrown, partLabel, previewBytes, type StreamPart } from "./errors.js";
+import { FrameKind } from "./frame.js";
+import { createValidator, type Validator } from "./validate.js";
+
+/** Options of a stream definition, shared by its writers and readers. */
+export interface StreamTypesOptions {
+  /** Payload codec: "msgpack" (default) or "json". */
+  codec?: CodecName;
+  /**
+   * "truss": Baseten truss_chains' wire format: JSON payloads, no opening marker, no keep-alive frames,
+   * and a clean end of input at a frame boundary counts as the end.
+   */
+  compat?: "truss";
+  /** Validate every value against its schema, when written and when read. Default true. */
+  validate?: boolean;
+  /** Largest payload accepted or produced, in bytes. Default 16 MiB. */
+  maxFrameBytes?: number;
+}
+
+/** 16 MiB: room for large items, small enough that one hostile length cannot exhaust memory. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+export interface StreamSpec {
+  readonly codec: Codec;
+  readonly truss: boolean;
+  readonly maxFrameBytes: number;
+  readonly hasHeader: boolean;
+  readonly hasFooter: boolean;
+  readonly validators: { readonly [P in StreamPart]: Validator | undefined };
+  /** Frame kinds a reader accepts. */
+  readonly kinds: readonly number[];
+}
+
+export function resolveSpec(
+  item: TSchema,
+  header: TSchema | undefined,
+  footer: TSchema | undefined,
+  options: StreamTypesOptions,
+): StreamSpec {
+  const truss = options.compat === "truss";
+  if (options.compat !== undefined && !truss) {
+    throw new StreamError("OPTIONS", `Unknown compat mode ${JSON.stringify(options.compat)}; the only one is "truss".`);
+  }
+  if (truss && options.codec !== undefined && options.codec !== "json") {
+    throw new StreamError("OPTIONS", `compat: "truss" streams carry JSON payloads; remove codec: ${JSON.stringify(options.codec)}.`);
+  }
+  const codecName = truss ? "json" : (options.codec ?? "msgpack");
+  if (codecName !== "msgpack" && codecName !== "json") {
+    throw new StreamError("OPTIONS", `Unknown codec ${JSON.stringify(codecName)}; use "msgpack" or "json".`);
+  }
+  const maxFrameBytes = checkLimit("maxFrameBytes", options.maxFrameBytes) ?? DEFAULT_MAX_FRAME_BYTES;
+  if (maxFrameBytes > 0xffffffff) throw new StreamError("OPTIONS", "maxFrameBytes cannot exceed 4294967295, the largest length a frame header holds.");
+  const validate = options.validate !== false;
+  const check = (schema: TSchema | undefined) => (validate && schema !== undefined ? createValidator(schema) : undefined);
+  return {
+    codec: codecFor(codecName),
+    truss,
+    maxFrameBytes,
+    hasHeader: header !== undefined,
+    hasFooter: footer !== undefined,
+    validators: { item: check(item), header: check(header), footer: check(footer) },
+    kinds: truss
+      ? [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR]
+      : [FrameKind.OPEN, FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE],
+  };
+}
+
+/** A positive integer limit from the options, or undefined when not given. */
+export function checkLimit(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new StreamError("OPTIONS", `${name} must be a positive integer, got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** Validates then encodes a value the producer is writing. */
+export function encodePart(spec: StreamSpec, part: StreamPart, index: number | undefined, value: unknown): Uint8Array {
+  const validator = spec.validators[part];
+  if (validator !== undefined && !validator.check(value)) throw validationError(validator, part, index, value, "cannot be written");
+  let payload: Uint8Array;
+  try {
+    payload = spec.codec.encode(value);
+  } catch (err) {
+    throw new StreamError(
+      "VALIDATION",
+      `The ${partLabel(part, index)} cannot be encoded as ${spec.codec.name}: ${describeThrown(err)}.`,
+      { cause: err, part, ...(index === undefined ? {} : { index }) },
+    );
+  }
+  if (payload.length > spec.maxFrameBytes) {
+    throw new StreamError(
+      "LIMIT",
+      `The ${partLabel(part, index)} encodes to ${payload.length} bytes, over maxFrameBytes (${spec.maxFrameBytes}); ` +
+        `readers would reject it. Split the value, or raise maxFrameBytes on both ends.`,
+      { part, ...(index === undefined ? {} : { index }) },
+    );
+  }
+  return payload;
+}
+
+/** Decodes then validates a value the reader received. */
+export function decodePart(spec: StreamSpec, part: StreamPart, index: number | undefined, payload: Uint8Array): unknown {
+  let value: unknown;
+  try {
+    value = spec.codec.decode(payload);
+  } catch (err) {
+    throw new StreamError(
+      "FORMAT",
+      `The ${partLabel(part, index)} payload (${payload.length} bytes) does not decode as ${spec.codec.name}: ${describeDecodeFailure(err)}. ` +
+        `Payload: ${previewBytes(payload)}. Check that producer and consumer use the same streamTypes options.`,
+      { cause: err, part, ...(index === undefined ? {} : { index }) },
+    );
+  }
+  const validator = spec.validators[part];
+  if (validator !== undefined && !validator.check(value)) throw validationError(validator, part, index, value, "does not match its schema");
+  return value;
+}
+
+function describeDecodeFailure(err: unknown): string {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return "it is nested too deeply to decode";
+  return describeThrown(err);
+}
+
+function validationError(validator: Validator, part: StreamPart, index: number | undefined, value: unknown, what: string): StreamError {
+  const issues = validator.issues(value);
+  const list = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+  return new StreamError("VALIDATION", `The ${partLabel(part, index)} ${what}: ${list || "it was rejected by its schema"}.`, {
+    part,
+    issues,
+    ...(index === undefined ? {} : { index }),
+  });
+}

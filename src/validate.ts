@@ -1,0 +1,108 @@
+// Schema validation behind one small interface: TypeBox's compiled checkers, or Value.Check where code generation is forbidden.
+import { Kind, type TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Value } from "@sinclair/typebox/value";
+import type { ValidationIssue } from "./errors.js";
+
+/** Checks values against one schema. */
+export interface Validator {
+  /** "compiled" (TypeCompiler) or "interpreted" (Value.Check, when a Content-Security-Policy forbids eval). */
+  readonly mode: "compiled" | "interpreted";
+  check(value: unknown): boolean;
+  /** Why a value fails, for error messages: at most `max` issues. */
+  issues(value: unknown, max?: number): ValidationIssue[];
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A validator for `schema`. Integer fields are held to ±(2^53 − 1): a larger integer cannot be represented
+ * exactly as a JavaScript number, so accepting it would pass on a silently rounded value.
+ *
+ * @example
+ * const v = createValidator(Type.Object({ n: Type.Integer() }));
+ * v.check({ n: 1 }); // true
+ * v.check({ n: 2 ** 60 }); // false: not exactly representable
+ */
+export function createValidator(schema: TSchema, options: { compile?: boolean } = {}): Validator {
+  const safe = withSafeIntegers(schema);
+  if (options.compile !== false) {
+    try {
+      const compiled = TypeCompiler.Compile(safe);
+      return {
+        mode: "compiled",
+        check: (value) => compiled.Check(value),
+        issues: (value, max) => collectIssues(compiled.Errors(value), max),
+      };
+    } catch (err) {
+      // A Content-Security-Policy without 'unsafe-eval' makes new Function throw EvalError; anything else is a real schema problem.
+      if (!(err instanceof EvalError)) throw err;
+    }
+  }
+  return {
+    mode: "interpreted",
+    check: (value) => Value.Check(safe, value),
+    issues: (value, max) => collectIssues(Value.Errors(safe, value), max),
+  };
+}
+
+interface TypeBoxError {
+  path: string;
+  message: string;
+  value: unknown;
+  schema: TSchema;
+}
+
+function collectIssues(errors: Iterable<TypeBoxError>, max = 8): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  for (const e of errors) {
+    out.push({ path: e.path === "" ? "/" : e.path, message: explain(e) });
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+function explain(e: TypeBoxError): string {
+  if (e.schema[Kind] === "Integer") {
+    if (typeof e.value === "number" && Number.isInteger(e.value) && !Number.isSafeInteger(e.value)) {
+      return (
+        `integer ${e.value} is outside ±(2^53 − 1), so it is not exactly representable as a JavaScript number ` +
+        `(a larger integer on the wire arrives rounded). Declare the field Type.BigInt() and use the msgpack codec ` +
+        `to carry it exactly as a bigint, or send it as a string`
+      );
+    }
+    if (typeof e.value === "bigint") {
+      return `integer ${e.value} arrived as a bigint because it is outside ±(2^53 − 1); declare the field Type.BigInt() to accept it`;
+    }
+  }
+  return e.message;
+}
+
+/** A copy of `schema` in which every Integer without its own bounds is bounded to the safe range. */
+function withSafeIntegers(schema: TSchema): TSchema {
+  return rewrite(schema, new Map()) as TSchema;
+}
+
+function rewrite(node: unknown, seen: Map<object, unknown>): unknown {
+  if (typeof node !== "object" || node === null) return node;
+  const proto = Object.getPrototypeOf(node);
+  // Only schema structure is copied; values inside a schema (a Date default, a Uint8Array const) stay as they are.
+  if (proto !== Object.prototype && proto !== null && !Array.isArray(node)) return node;
+  const done = seen.get(node);
+  if (done !== undefined) return done;
+  if (Array.isArray(node)) {
+    const copy: unknown[] = [];
+    seen.set(node, copy);
+    for (const entry of node) copy.push(rewrite(entry, seen));
+    return copy;
+  }
+  const source = node as Record<string | symbol, unknown>;
+  const copy: Record<string | symbol, unknown> = {};
+  seen.set(node, copy);
+  for (const key of Reflect.ownKeys(source)) copy[key] = rewrite(source[key], seen);
+  if (source[Kind] === "Integer") {
+    if (copy.minimum === undefined && copy.exclusiveMinimum === undefined) copy.minimum = -MAX_SAFE;
+    if (copy.maximum === undefined && copy.exclusiveMaximum === undefined) copy.maximum = MAX_SAFE;
+  }
+  return copy;
+}
