@@ -84,6 +84,7 @@ export class StreamReaderImpl {
   }
 
   async readHeader(): Promise<unknown> {
+    if (this.failure !== undefined) throw this.failure;
     if (!this.spec.hasHeader) throw new StreamError("ORDER", "These stream types have no header, so there is none to read: declare one in streamTypes(Item, Header).");
     if (this.headerCalled || this.items || this.footerCalled) {
       throw new StreamError("ORDER", "readHeader() can be called once, before readItems() and readFooter().");
@@ -110,12 +111,12 @@ export class StreamReaderImpl {
   }
 
   async readFooter(): Promise<unknown> {
+    if (this.failure !== undefined) throw this.failure;
     if (!this.spec.hasFooter) throw new StreamError("ORDER", "These stream types have no footer, so there is none to read: declare one in streamTypes(Item, Header, Footer).");
     if (this.footerCalled) throw new StreamError("ORDER", "readFooter() can be called only once.");
     if (this.spec.hasHeader && !this.headerCalled) throw new StreamError("ORDER", "These stream types have a header: call readHeader() first.");
     if (this.items && !this.items.finished) throw new StreamError("ORDER", "readFooter() was called before readItems() was read to its end.");
     this.footerCalled = true;
-    if (this.failure !== undefined) throw this.failure;
     if (this.footerMissing) throw missingFooter();
     const frame = await this.nextFrame();
     if (frame.kind === FrameKind.ITEM) {

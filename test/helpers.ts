@@ -1,0 +1,78 @@
+// Test helpers: concatenating frames, splitting bytes into chunks, and collecting a whole stream.
+import { StreamError } from "../src/index.js";
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Splits bytes at the given cut points (sorted, deduplicated, within range). */
+export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => Math.max(0, Math.min(bytes.length, c))))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const p of points) {
+    if (p > prev) out.push(bytes.slice(prev, p));
+    prev = p;
+  }
+  if (prev < bytes.length) out.push(bytes.slice(prev));
+  return out;
+}
+
+export function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.slice(i, i + size));
+  return out;
+}
+
+/** A ReadableStream that yields the chunks, then closes. */
+export function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]!);
+      else controller.close();
+    },
+  });
+}
+
+export interface ReadResult {
+  header?: unknown;
+  items: unknown[];
+  footer?: unknown;
+  error?: StreamError;
+}
+
+/** Reads a whole stream through whichever of readHeader/readItems/readFooter the reader has; catches the terminal error. */
+export async function readAll(
+  types: { header: unknown; footer: unknown },
+  reader: { readItems: () => AsyncIterable<unknown> },
+): Promise<ReadResult> {
+  const result: ReadResult = { items: [] };
+  const r = reader as { readHeader(): Promise<unknown>; readItems(): AsyncIterable<unknown>; readFooter(): Promise<unknown> };
+  try {
+    if (types.header !== undefined) result.header = await r.readHeader();
+    for await (const item of r.readItems()) result.items.push(item);
+    if (types.footer !== undefined) result.footer = await r.readFooter();
+  } catch (err) {
+    if (!(err instanceof StreamError)) throw err;
+    result.error = err;
+  }
+  return result;
+}
+
+/** Rejects with the thrown value; fails if the promise resolves. */
+export async function rejection(p: Promise<unknown> | (() => unknown)): Promise<StreamError> {
+  try {
+    await (typeof p === "function" ? p() : p);
+  } catch (err) {
+    if (err instanceof StreamError) return err;
+    throw err;
+  }
+  throw new Error("expected a StreamError, but it succeeded");
+}
