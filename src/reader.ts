@@ -50,6 +50,7 @@ export class StreamReaderImpl {
   private items: ItemIterator | undefined;
   private itemCount = 0;
   private bytes = 0;
+  private keepAlives = 0;
   private readonly onAbort = () => this.fail(this.signal!.reason);
 
   constructor(spec: StreamSpec, input: StreamSource, options: ReaderOptions = {}) {
@@ -172,7 +173,10 @@ export class StreamReaderImpl {
       const frame = this.decoder.next();
       if (frame === undefined) return undefined;
       const kind = frame.kind;
-      if (kind === FrameKind.KEEPALIVE) continue;
+      if (kind === FrameKind.KEEPALIVE) {
+        this.keepAlives++;
+        continue;
+      }
       if (kind === FrameKind.ERROR) throw this.remoteError(frame);
       if (kind === FrameKind.OPEN) throw new StreamError("FORMAT", "A second opening marker inside the stream: two streams were concatenated, or the bytes are corrupted.");
       return frame;
@@ -270,11 +274,17 @@ export class StreamReaderImpl {
   }
 
   private async pull(): Promise<Frame> {
-    const timer = this.startIdleTimer();
+    let timer = this.startIdleTimer();
     try {
       for (;;) {
+        const keepAlives = this.keepAlives;
         const frame = this.takeSync();
         if (frame !== undefined) return frame;
+        if (timer !== undefined && this.keepAlives !== keepAlives) {
+          // A keep-alive frame is a frame: the producer is alive, so the idle clock starts again.
+          clearTimeout(timer);
+          timer = this.startIdleTimer();
+        }
         const chunk = await this.readChunk();
         if (chunk === undefined) return this.atEndOfInput();
         this.decoder.push(chunk);

@@ -5,6 +5,9 @@ import { StreamWriterImpl } from "./writer.js";
 import { StreamReaderImpl, type ReaderOptions } from "./reader.js";
 import { resolveSpec, type StreamSpec, type StreamTypesOptions } from "./spec.js";
 import type { StreamSource } from "./source.js";
+import { producerStream, type Producer, type ProducerOptions } from "./producer.js";
+import { contentTypeOf, streamResponse, type StreamResponseInit } from "./http.js";
+import { consume, type ConsumeHandlers, type ConsumeSummary } from "./consume.js";
 
 /** The writer's methods that exist for every stream. */
 export interface BaseStreamWriter<I extends TSchema> {
@@ -14,6 +17,8 @@ export interface BaseStreamWriter<I extends TSchema> {
   end(): Uint8Array;
   /** An error frame carrying the error's name, message and optional code/data; it ends the stream. */
   error(err: unknown, options?: ErrorFrameOptions): Uint8Array;
+  /** A keep-alive frame that readers skip (not in truss compat mode). */
+  keepAlive(): Uint8Array;
   /** True once end() or error() was written. */
   readonly ended: boolean;
 }
@@ -80,6 +85,52 @@ export class StreamTypes<I extends TSchema, H extends TSchema | undefined = unde
    */
   reader(source: StreamSource, options?: ReaderOptions): StreamReader<I, H, F> {
     return new StreamReaderImpl(this.spec, source, options) as unknown as StreamReader<I, H, F>;
+  }
+
+  /** The Content-Type this stream is served with: `application/vnd.streamtypes; codec=msgpack` (truss: `application/octet-stream`). */
+  get contentType(): string {
+    return contentTypeOf(this.spec);
+  }
+
+  /**
+   * A pull-based `ReadableStream` of frames written by a producer generator: it advances only as the consumer
+   * reads, ends with the end frame when the generator returns, sends an error frame if it throws, and runs its
+   * `finally` blocks when the consumer cancels.
+   *
+   * @example
+   * const body = STREAM.toReadableStream(async function* (w, signal) {
+   *   yield w.header({ time: Date.now(), msg: "start" });
+   *   for await (const words of source(signal)) yield w.item({ words });
+   *   yield w.footer({ time: Date.now(), durationSec: 1, msg: "done" });
+   * });
+   */
+  toReadableStream(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions): ReadableStream<Uint8Array> {
+    return producerStream(this.writer(), producer, options);
+  }
+
+  /**
+   * A streaming `Response` for fetch-style handlers (Hono, Deno, Bun, workers; Node via `streamtypes/node`), with
+   * the stream's Content-Type, `Cache-Control: no-cache` and `X-Accel-Buffering: no`.
+   *
+   * @example
+   * app.get("/tokens", () => STREAM.toResponse(async function* (w) { yield w.item({ words: ["hi"] }); }));
+   */
+  toResponse(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & StreamResponseInit): Response {
+    return streamResponse(this.toReadableStream(producer, options), this.contentType, options);
+  }
+
+  /**
+   * Reads a whole stream into callbacks; resolves once it has ended, rejects with the reader's `StreamError`s.
+   *
+   * @example
+   * const { items } = await STREAM.consume(fetch(url), { onItem: (c) => console.log(c.words) });
+   */
+  consume(
+    source: StreamSource,
+    handlers: ConsumeHandlers<Static<I>, H extends TSchema ? Static<H> : never, F extends TSchema ? Static<F> : never> & ReaderOptions,
+  ): Promise<ConsumeSummary> {
+    const reader = new StreamReaderImpl(this.spec, source, handlers);
+    return consume(this.spec, reader, handlers as ConsumeHandlers<unknown, unknown, unknown>);
   }
 }
 

@@ -69,6 +69,16 @@ export class StreamWriterImpl {
     return frame;
   }
 
+  /**
+   * A keep-alive frame, which readers skip: it keeps idle proxies from cutting a long pause. If nothing was
+   * written yet it also carries the opening marker. Not part of the truss_chains format.
+   */
+  keepAlive(): Uint8Array {
+    if (this.spec.truss) throw new StreamError("ORDER", "truss_chains streams have no keep-alive frames; turn keep-alive off in compat: \"truss\" mode.");
+    if (this.stage === Stage.Ended) throw this.orderError("keep-alive", "the stream has already ended");
+    return this.frame(FrameKind.KEEPALIVE, NO_PAYLOAD);
+  }
+
   error(err: unknown, options: ErrorFrameOptions = {}): Uint8Array {
     if (this.stage === Stage.Ended) throw this.orderError("error", "the stream has already ended");
     const info = remoteInfo(err, options.includeStack === true);
@@ -101,7 +111,7 @@ export class StreamWriterImpl {
     return frame;
   }
 
-  private orderError(call: StreamPart | "end" | "error", why: string): StreamError {
+  private orderError(call: StreamPart | "end" | "error" | "keep-alive", why: string): StreamError {
     const after = ["nothing yet", "the header", "items", "the footer", "the end"][this.stage];
     return new StreamError("ORDER", `Cannot write ${call === "item" ? "an item" : `the ${call}`} after ${after}: ${why}.`);
   }

@@ -68,7 +68,7 @@ describe("reader: round trips", () => {
       () => streamOf(chunksOf(bytes, 3)),
       () => (async function* () { yield* chunksOf(bytes, 5); })(),
       () => new Response(streamOf(chunksOf(bytes, 11))),
-      () => Promise.resolve(new Response(bytes)),
+      () => Promise.resolve(new Response(bytes as Uint8Array<ArrayBuffer>)),
     ];
     for (const make of sources) expect(await readAll(FULL, FULL.reader(make() as any))).toEqual(expected);
   });

@@ -1,0 +1,161 @@
+// The producer helper without a network: backpressure, end and error frames, cancellation and keep-alive.
+import { describe, expect, it } from "vitest";
+import { FrameKind, StreamError } from "../src/index.js";
+import { FULL, ITEMS_ONLY, footer, header, items } from "./fixtures.js";
+import { readAll } from "./helpers.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("toReadableStream", () => {
+  it("writes the end frame when the generator returns", async () => {
+    const body = FULL.toReadableStream(async function* (w) {
+      yield w.header(header);
+      for (const item of items) yield w.item(item);
+      yield w.footer(footer);
+    });
+    expect(await readAll(FULL, FULL.reader(body))).toEqual({ header, items, footer });
+  });
+
+  it("accepts a sync generator and an explicit end()", async () => {
+    const body = ITEMS_ONLY.toReadableStream(function* (w) {
+      yield w.item(items[0]!);
+      yield w.end();
+    });
+    expect(await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body))).toEqual({ items: [items[0]] });
+  });
+
+  it("is pull-based: the producer never runs more than the high-water mark ahead", async () => {
+    for (const highWaterMark of [0, 1, 4]) {
+      let produced = 0;
+      const body = ITEMS_ONLY.toReadableStream(
+        async function* (w) {
+          for (let i = 0; i < 1000; i++) {
+            yield w.item({ words: [String(i)] });
+            produced++;
+          }
+        },
+        { highWaterMark },
+      );
+      const it = ITEMS_ONLY.reader(body).readItems();
+      for (let consumed = 1; consumed <= 5; consumed++) {
+        await it.next();
+        await sleep(5); // give an eager producer every chance to run ahead
+        expect(produced).toBeLessThanOrEqual(consumed + highWaterMark);
+      }
+      await it.return!();
+    }
+  });
+
+  it("an exception becomes an error frame after the items already written", async () => {
+    const errors: unknown[] = [];
+    const body = ITEMS_ONLY.toReadableStream(
+      async function* (w) {
+        for (const item of items) yield w.item(item);
+        throw Object.assign(new Error("upstream model failed"), { code: "UPSTREAM" });
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    const result = await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body));
+    expect(result.items).toEqual(items);
+    expect(result.error?.code).toBe("REMOTE");
+    expect(result.error?.remote).toEqual({ name: "Error", message: "upstream model failed", code: "UPSTREAM" });
+    expect(errors).toHaveLength(1);
+  });
+
+  it("a validation failure inside the producer reaches the reader as REMOTE with code VALIDATION", async () => {
+    const body = ITEMS_ONLY.toReadableStream(async function* (w) {
+      yield w.item(items[0]!);
+      yield w.item({ words: [42] } as any);
+    });
+    const result = await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body));
+    expect(result.items).toEqual([items[0]]);
+    expect(result.error?.remote?.code).toBe("VALIDATION");
+    expect(result.error?.remote?.name).toBe("StreamError");
+  });
+
+  it("yielding something other than a frame is an error frame", async () => {
+    const body = ITEMS_ONLY.toReadableStream(async function* () {
+      yield { words: [] } as any;
+    });
+    const result = await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body));
+    expect(result.error?.remote?.message).toMatch(/yield the frames its writer returns/);
+  });
+
+  it("cancelling runs the generator's finally and aborts its signal", async () => {
+    let finallyRan = false;
+    let signalAborted = false;
+    const body = ITEMS_ONLY.toReadableStream(async function* (w, signal) {
+      try {
+        for (let i = 0; i < 1000; i++) {
+          yield w.item({ words: [String(i)] });
+          await sleep(1);
+        }
+      } finally {
+        finallyRan = true;
+        signalAborted = signal.aborted;
+      }
+    });
+    const r = ITEMS_ONLY.reader(body);
+    for await (const _ of r.readItems()) break;
+    for (let i = 0; i < 100 && !finallyRan; i++) await sleep(10);
+    expect(finallyRan).toBe(true);
+    expect(signalAborted).toBe(true);
+  });
+
+  it("sends keep-alive frames while the producer is idle; readers skip them", async () => {
+    const body = ITEMS_ONLY.toReadableStream(
+      async function* (w) {
+        await sleep(120);
+        yield w.item(items[0]!);
+        await sleep(120);
+      },
+      { keepAliveMs: 20 },
+    );
+    const [a, b] = body.tee();
+    const raw = new Uint8Array(await new Response(a as ReadableStream<Uint8Array<ArrayBuffer>>).arrayBuffer());
+    expect(raw[0]).toBe(FrameKind.OPEN); // the first keep-alive carries the opening marker
+    expect(raw[11]).toBe(FrameKind.KEEPALIVE);
+    const kinds = new Set<number>();
+    for (let at = 11; at < raw.length; at += 5 + new DataView(raw.buffer, at + 1, 4).getUint32(0)) kinds.add(raw[at]!);
+    expect([...kinds].sort()).toEqual([FrameKind.ITEM, FrameKind.END, FrameKind.KEEPALIVE].sort());
+    expect((await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(b, { idleTimeoutMs: 80 }))).items).toEqual([items[0]]);
+  });
+
+  it("rejects a bad producer", async () => {
+    const body = ITEMS_ONLY.toReadableStream((() => 42) as any);
+    const result = await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body));
+    expect(result.error?.remote?.message).toMatch(/generator function/);
+    expect(() => ITEMS_ONLY.toReadableStream(function* () {}, { highWaterMark: -1 })).toThrow(StreamError);
+  });
+});
+
+describe("consume", () => {
+  it("calls back in order and resolves with a summary", async () => {
+    const seen: string[] = [];
+    const body = FULL.toReadableStream(async function* (w) {
+      yield w.header(header);
+      for (const item of items) yield w.item(item);
+      yield w.footer(footer);
+    });
+    const summary = await FULL.consume(body, {
+      onHeader: (h) => void seen.push(`header ${h.msg}`),
+      onItem: async (item, i) => {
+        await sleep(1);
+        seen.push(`item ${i} ${item.words.length}`);
+      },
+      onFooter: (f) => void seen.push(`footer ${f.msg}`),
+    });
+    expect(seen).toEqual(["header Start of stream", "item 0 2", "item 1 2", "item 2 0", "footer End of stream"]);
+    expect(summary.items).toBe(3);
+  });
+
+  it("rejects with the reader's errors", async () => {
+    const body = FULL.toReadableStream(async function* (w) {
+      yield w.header(header);
+      throw new Error("nope");
+    });
+    const err = await FULL.consume(body, {}).catch((e) => e);
+    expect(err).toBeInstanceOf(StreamError);
+    expect(err.code).toBe("REMOTE");
+  });
+});
