@@ -4,7 +4,8 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: { index: "src/index.ts", node: "src/node.ts" },
   format: ["esm", "cjs"],
-  dts: true,
+  // tsup 8 sets baseUrl for its declaration build, which TypeScript 6 flags as deprecated.
+  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
   sourcemap: true,
   clean: true,
   target: "es2022",
