@@ -37,10 +37,20 @@ export function kindName(kind: number): string {
   return KIND_NAMES[kind] ?? `unknown (${kind})`;
 }
 
+/** "an item frame", "a header frame": a frame kind with its article, for messages. */
+export function aFrame(kind: number): string {
+  const name = kindName(kind);
+  return `${/^[aeiou]/.test(name) ? "an" : "a"} ${name} frame`;
+}
+
 /** One decoded frame. `payload` may be a view into a chunk the source delivered: read it before the next chunk is reused. */
 export interface Frame {
   kind: number;
   payload: Uint8Array;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Writes a frame header at `offset` of `target`. */
@@ -182,7 +192,7 @@ export class FrameDecoder {
     if (length > this.maxFrameBytes) {
       throw new StreamError(
         "LIMIT",
-        `A ${kindName(kind)} frame announces ${length} payload bytes, over the limit of ${this.maxFrameBytes} (maxFrameBytes). ` +
+        `${capitalize(aFrame(kind))} announces ${length} payload bytes, over the limit of ${this.maxFrameBytes} (maxFrameBytes). ` +
           `Raise maxFrameBytes in the options if the producer really sends values this large; nothing of this frame was buffered.`,
       );
     }

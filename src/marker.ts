@@ -41,8 +41,10 @@ export function readMarker(payload: Uint8Array): MarkerReading {
   return { ok: true, version: payload[4]!, codecId: payload[5]! };
 }
 
+/** Codec names by wire id. */
+export const CODEC_NAMES: Readonly<Record<number, string>> = { [CODEC_IDS.msgpack]: "msgpack", [CODEC_IDS.json]: "json" };
+
 /** The codec name for a wire id, for messages. */
 export function codecNameOf(id: number): string {
-  for (const [name, value] of Object.entries(CODEC_IDS)) if (value === id) return name;
-  return `unknown codec id ${id}`;
+  return CODEC_NAMES[id] ?? `unknown codec id ${id}`;
 }

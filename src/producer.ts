@@ -42,6 +42,9 @@ export function producerStream<W extends object>(
 ): ReadableStream<Uint8Array> {
   const frames = writer as unknown as StreamWriterImpl;
   const keepAliveMs = checkLimit("keepAliveMs", options.keepAliveMs);
+  if (keepAliveMs !== undefined && frames.truss) {
+    throw new StreamError("OPTIONS", 'keepAliveMs cannot be used with compat: "truss": truss_chains readers reject keep-alive frames.');
+  }
   const highWaterMark = options.highWaterMark ?? 1;
   if (!Number.isSafeInteger(highWaterMark) || highWaterMark < 0) {
     throw new StreamError("OPTIONS", `highWaterMark must be a non-negative integer, got ${String(highWaterMark)}.`);

@@ -1,7 +1,7 @@
 // The reader state machine: frames → validated header, items and footer, in order, with limits, abort and idle timeout.
 import { StreamError, previewBytes, type RemoteErrorInfo } from "./errors.js";
-import { FRAME_HEADER_BYTES, FrameDecoder, FrameKind, kindName, type Frame } from "./frame.js";
-import { MARKER_PAYLOAD_BYTES, PROTOCOL_VERSION, codecNameOf, readMarker } from "./marker.js";
+import { FRAME_HEADER_BYTES, FrameDecoder, FrameKind, aFrame, type Frame } from "./frame.js";
+import { CODEC_NAMES, MARKER_PAYLOAD_BYTES, PROTOCOL_VERSION, codecNameOf, readMarker } from "./marker.js";
 import { openSource, type ByteSource, type StreamSource } from "./source.js";
 import { checkLimit, decodePart, type StreamSpec } from "./spec.js";
 
@@ -96,7 +96,7 @@ export class StreamReaderImpl {
     this.held = frame; // the stream goes on without a header; readItems() can still read it
     throw new StreamError(
       "ORDER",
-      `The stream has no header: its first frame is ${frame === EOF_END ? "the end of input" : `an ${kindName(frame.kind)} frame`}. ` +
+      `The stream has no header: its first frame is ${frame === EOF_END ? "the end of input" : aFrame(frame.kind)}. ` +
         `The producer did not write one; readItems() can still read the rest.`,
     );
   }
@@ -133,7 +133,7 @@ export class StreamReaderImpl {
     const footer = this.decode(frame, "footer");
     const end = await this.nextFrame();
     if (end.kind !== FrameKind.END) {
-      throw this.fail(new StreamError("ORDER", `An ${kindName(end.kind)} frame follows the footer; only the end frame may follow it.`));
+      throw this.fail(new StreamError("ORDER", `${aFrame(end.kind)} follows the footer; only the end frame may follow it.`));
     }
     await this.confirmEnd(end);
     return footer;
@@ -266,7 +266,7 @@ export class StreamReaderImpl {
       throw new StreamError(
         "FORMAT",
         `The stream's payloads are ${theirs}, but this reader expects ${this.spec.codec.name}. ` +
-          `Give both ends the same streamTypes options (codec: "${theirs}").`,
+          (marker.codecId in CODEC_NAMES ? `Give both ends the same streamTypes options (codec: "${theirs}").` : "A newer streamtypes may have written it."),
       );
     }
     this.opened = true;
@@ -328,7 +328,7 @@ export class StreamReaderImpl {
     } else if (pending.kind === undefined) {
       where = `inside a frame header (${pending.bufferedBytes} of ${FRAME_HEADER_BYTES} bytes)`;
     } else {
-      where = `inside ${this.opened ? `an ${kindName(pending.kind)}` : "the opening"} frame (${pending.bufferedBytes - FRAME_HEADER_BYTES} of ${pending.payloadLength} payload bytes), after ${this.itemCount} items`;
+      where = `inside ${this.opened ? aFrame(pending.kind) : "the opening frame"} (${pending.bufferedBytes - FRAME_HEADER_BYTES} of ${pending.payloadLength} payload bytes), after ${this.itemCount} items`;
     }
     const tail = cause === undefined ? "" : `: ${cause instanceof Error ? cause.message : String(cause)}`;
     return new StreamError(
@@ -406,7 +406,7 @@ export class StreamReaderImpl {
     if (frame.kind === FrameKind.FOOTER && !this.spec.hasFooter) {
       return new StreamError("ORDER", "The stream has a footer frame, but these stream types declare no footer: add the footer schema to streamTypes(Item, Header, Footer).");
     }
-    return new StreamError("ORDER", `Expected ${expected}, got an ${kindName(frame.kind)} frame.`);
+    return new StreamError("ORDER", `Expected ${expected}, got ${aFrame(frame.kind)}.`);
   }
 
   private release(): void {

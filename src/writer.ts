@@ -33,6 +33,11 @@ export class StreamWriterImpl {
     this.marker = spec.truss ? undefined : markerFrame(spec.codec.id);
   }
 
+  /** True in truss_chains compat mode, which has no keep-alive frames. */
+  get truss(): boolean {
+    return this.spec.truss;
+  }
+
   /** True once `end()` or `error()` has been written. */
   get ended(): boolean {
     return this.stage === Stage.Ended;

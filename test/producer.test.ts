@@ -121,6 +121,12 @@ describe("toReadableStream", () => {
     expect((await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(b, { idleTimeoutMs: 80 }))).items).toEqual([items[0]]);
   });
 
+  it("refuses keep-alive in truss mode, whose readers reject keep-alive frames", async () => {
+    const { streamTypes } = await import("../src/index.js");
+    const truss = streamTypes(ITEMS_ONLY.item, undefined, undefined, { compat: "truss" });
+    expect(() => truss.toReadableStream(function* () {}, { keepAliveMs: 10 })).toThrow(/compat: "truss"/);
+  });
+
   it("rejects a bad producer", async () => {
     const body = ITEMS_ONLY.toReadableStream((() => 42) as any);
     const result = await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body));
