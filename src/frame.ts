@@ -43,10 +43,33 @@ export function aFrame(kind: number): string {
   return `${/^[aeiou]/.test(name) ? "an" : "a"} ${name} frame`;
 }
 
-/** One decoded frame. `payload` may be a view into a chunk the source delivered: read it before the next chunk is reused. */
+/**
+ * One decoded frame. `payload` may be a view into a chunk the source delivered: read it before the next chunk
+ * is reused. Text framings carry the JSON text instead (`text`, SSE) or the already parsed value (`value`, NDJSON).
+ */
 export interface Frame {
   kind: number;
   payload: Uint8Array;
+  text?: string;
+  value?: unknown;
+  /** The SSE event id, where there is one. */
+  id?: string;
+}
+
+/**
+ * Splits a byte stream into frames, whatever its chunking: the contract of the binary {@link FrameDecoder} and
+ * of the SSE and NDJSON decoders.
+ */
+export interface FrameSplitter {
+  /** Bytes held that belong to no complete frame yet. */
+  readonly bufferedBytes: number;
+  push(chunk: Uint8Array): void;
+  /** The next complete frame, or undefined when more bytes are needed. Throws `FORMAT` or `LIMIT`. */
+  next(): Frame | undefined;
+  /** What is held of an unfinished frame, for `TRUNCATED` messages. */
+  pending(): PendingFrame;
+  /** Up to `max` held bytes, for error previews. */
+  previewHeld(max?: number): Uint8Array;
 }
 
 function capitalize(text: string): string {
@@ -103,7 +126,7 @@ export interface PendingFrame {
  * decoder.next(); // { kind: 3, payload: Uint8Array [0x2a] }
  * decoder.next(); // undefined: the end frame's header is not complete yet
  */
-export class FrameDecoder {
+export class FrameDecoder implements FrameSplitter {
   private readonly chunks: Uint8Array[] = [];
   private head = 0; // index of the first chunk still in use
   private offset = 0; // read position inside chunks[head]

@@ -1,11 +1,15 @@
 // HTTP helpers for fetch-style servers: media types and a streaming Response with headers that keep proxies from buffering.
+import { NDJSON_MEDIA_TYPE } from "./ndjson.js";
 import type { StreamSpec } from "./spec.js";
+import { SSE_MEDIA_TYPE } from "./sse.js";
 
 /** Media type of the binary framing; the codec travels as a parameter. */
 export const BINARY_MEDIA_TYPE = "application/vnd.streamtypes";
 
 /** The Content-Type a stream of this definition is served with. */
 export function contentTypeOf(spec: StreamSpec): string {
+  if (spec.framing === "sse") return SSE_MEDIA_TYPE;
+  if (spec.framing === "ndjson") return NDJSON_MEDIA_TYPE;
   return spec.truss ? "application/octet-stream" : `${BINARY_MEDIA_TYPE}; codec=${spec.codec.name}`;
 }
 

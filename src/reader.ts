@@ -1,9 +1,10 @@
 // The reader state machine: frames → validated header, items and footer, in order, with limits, abort and idle timeout.
 import { StreamError, previewBytes, type RemoteErrorInfo } from "./errors.js";
-import { FRAME_HEADER_BYTES, FrameDecoder, FrameKind, aFrame, type Frame } from "./frame.js";
+import { FRAME_HEADER_BYTES, FrameKind, aFrame, type Frame, type FrameSplitter } from "./frame.js";
 import { CODEC_NAMES, MARKER_PAYLOAD_BYTES, PROTOCOL_VERSION, codecNameOf, readMarker } from "./marker.js";
 import { openSource, type ByteSource, type StreamSource } from "./source.js";
-import { checkLimit, decodePart, type StreamSpec } from "./spec.js";
+import type { SseDecoder } from "./sse.js";
+import { checkLimit, decodePart, frameValue, type StreamSpec } from "./spec.js";
 
 /** Per-reader options. */
 export interface ReaderOptions {
@@ -17,6 +18,13 @@ export interface ReaderOptions {
   maxTotalBytes?: number;
   /** Overrides the definition's maxFrameBytes for this reader. */
   maxFrameBytes?: number;
+  /**
+   * SSE framing only: when the connection drops before the end, open a new one from the id of the last event
+   * received (send it as `Last-Event-ID`). Events the reader already has are skipped, so every item arrives once.
+   */
+  reconnect?: (lastEventId: string | undefined) => StreamSource;
+  /** How many times `reconnect` may be called for one stream. Default 3. */
+  maxReconnects?: number;
 }
 
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
@@ -30,8 +38,10 @@ const EOF_END: Frame = Object.freeze({ kind: FrameKind.END, payload: new Uint8Ar
  */
 export class StreamReaderImpl {
   private readonly spec: StreamSpec;
-  private readonly source: ByteSource;
-  private readonly decoder: FrameDecoder;
+  private source: ByteSource;
+  private readonly decoder: FrameSplitter;
+  private readonly reconnect: ReaderOptions["reconnect"];
+  private reconnectsLeft: number;
   private readonly signal: AbortSignal | undefined;
   private readonly idleTimeoutMs: number | undefined;
   private readonly maxItems: number;
@@ -55,12 +65,17 @@ export class StreamReaderImpl {
 
   constructor(spec: StreamSpec, input: StreamSource, options: ReaderOptions = {}) {
     this.spec = spec;
-    this.opened = spec.truss;
+    this.opened = !spec.marker;
     this.maxItems = checkLimit("maxItems", options.maxItems) ?? Infinity;
     this.maxTotalBytes = checkLimit("maxTotalBytes", options.maxTotalBytes) ?? Infinity;
     this.idleTimeoutMs = checkLimit("idleTimeoutMs", options.idleTimeoutMs);
     const maxFrameBytes = checkLimit("maxFrameBytes", options.maxFrameBytes) ?? spec.maxFrameBytes;
-    this.decoder = new FrameDecoder({ maxFrameBytes, kinds: spec.kinds });
+    this.decoder = spec.splitter(maxFrameBytes);
+    if (options.reconnect !== undefined && spec.framing !== "sse") {
+      throw new StreamError("OPTIONS", `reconnect needs framing: "sse", whose event ids say where to resume; this stream uses the ${spec.framing} framing.`);
+    }
+    this.reconnect = options.reconnect;
+    this.reconnectsLeft = options.reconnect === undefined ? 0 : (checkLimit("maxReconnects", options.maxReconnects) ?? 3);
     this.interrupt = new Promise<never>((_, reject) => (this.rejectInterrupt = reject));
     this.interrupt.catch(() => {}); // observed through readChunk; never an unhandled rejection
     this.source = openSource(input);
@@ -199,7 +214,7 @@ export class StreamReaderImpl {
 
   decode(frame: Frame, part: "header" | "footer"): unknown {
     try {
-      return decodePart(this.spec, part, undefined, frame.payload);
+      return decodePart(this.spec, part, undefined, frame);
     } catch (err) {
       throw this.fail(err);
     }
@@ -211,7 +226,7 @@ export class StreamReaderImpl {
       if (this.itemCount >= this.maxItems) {
         throw new StreamError("LIMIT", `The stream has more than ${this.maxItems} items (maxItems). Raise maxItems if that many are expected.`);
       }
-      const value = decodePart(this.spec, "item", this.itemCount, frame.payload);
+      const value = decodePart(this.spec, "item", this.itemCount, frame);
       this.itemCount++;
       return value;
     } catch (err) {
@@ -285,8 +300,17 @@ export class StreamReaderImpl {
           clearTimeout(timer);
           timer = this.startIdleTimer();
         }
-        const chunk = await this.readChunk();
-        if (chunk === undefined) return this.atEndOfInput();
+        let chunk: Uint8Array | undefined;
+        try {
+          chunk = await this.readChunk();
+        } catch (err) {
+          if (this.resume(err)) continue;
+          throw err;
+        }
+        if (chunk === undefined) {
+          if (this.resume(undefined)) continue;
+          return this.atEndOfInput();
+        }
         this.decoder.push(chunk);
       }
     } finally {
@@ -313,6 +337,19 @@ export class StreamReaderImpl {
       throw new StreamError("LIMIT", `The stream is longer than ${this.maxTotalBytes} bytes (maxTotalBytes). Raise maxTotalBytes if streams this long are expected.`);
     }
     return chunk;
+  }
+
+  /** After a dropped connection (an SSE reader with `reconnect`): opens the next one; false when that is not possible. */
+  private resume(err: unknown): boolean {
+    if (this.reconnectsLeft === 0 || this.failure !== undefined) return false;
+    if (err !== undefined && !(err instanceof StreamError && err.code === "TRUNCATED")) return false;
+    this.reconnectsLeft--;
+    const decoder = this.decoder as SseDecoder;
+    this.source.cancel();
+    this.source = openSource(this.reconnect!(decoder.lastEventId));
+    this.sourceDone = false;
+    decoder.reconnected();
+    return true;
   }
 
   private atEndOfInput(): Frame {
@@ -346,10 +383,12 @@ export class StreamReaderImpl {
       }
       const timer = this.startIdleTimer();
       try {
-        let extra = this.decoder.bufferedBytes;
+        let extra = this.trailing();
         while (extra === 0 && !this.sourceDone) {
           const chunk = await this.readChunk();
-          if (chunk !== undefined) extra = chunk.length;
+          if (chunk === undefined) break;
+          this.decoder.push(chunk);
+          extra = this.trailing();
         }
         if (extra > 0) {
           throw new StreamError("ORDER", `Data follows the end frame (${extra}+ bytes): a frame after the end, or two streams concatenated.`);
@@ -364,6 +403,15 @@ export class StreamReaderImpl {
     this.release();
   }
 
+  /**
+   * What follows the end: in the binary framing any byte; in the text framings a complete event or line (blank
+   * lines, comments and an unfinished last line are text-protocol slack, not data).
+   */
+  private trailing(): number {
+    if (this.spec.framing === "binary") return this.decoder.bufferedBytes;
+    return this.takeSync() === undefined ? 0 : Math.max(1, this.decoder.bufferedBytes);
+  }
+
   private startIdleTimer(): ReturnType<typeof setTimeout> | undefined {
     const ms = this.idleTimeoutMs;
     if (ms === undefined) return undefined;
@@ -375,7 +423,7 @@ export class StreamReaderImpl {
   private remoteError(frame: Frame): StreamError {
     let info: unknown;
     try {
-      info = this.spec.codec.decode(frame.payload);
+      info = frameValue(this.spec, frame);
     } catch (err) {
       return new StreamError("FORMAT", `The producer sent an error frame that does not decode: ${previewBytes(frame.payload)}.`, { cause: err });
     }

@@ -2,7 +2,9 @@
 import type { TSchema } from "@sinclair/typebox";
 import { codecFor, type Codec, type CodecName } from "./codec.js";
 import { StreamError, describeThrown, partLabel, previewBytes, type StreamPart } from "./errors.js";
-import { FrameKind } from "./frame.js";
+import { FrameDecoder, FrameKind, type Frame, type FrameSplitter } from "./frame.js";
+import { NdjsonDecoder } from "./ndjson.js";
+import { SseDecoder } from "./sse.js";
 import { createValidator, type Validator } from "./validate.js";
 
 /** Options of a stream definition, shared by its writers and readers. */
@@ -14,24 +16,35 @@ export interface StreamTypesOptions {
    * and a clean end of input at a frame boundary counts as the end.
    */
   compat?: "truss";
+  /**
+   * How values are framed on the wire: "binary" (default: length-prefixed frames), "sse" (Server-Sent Events)
+   * or "ndjson" (one JSON object per line). The text framings carry JSON.
+   */
+  framing?: Framing;
   /** Validate every value against its schema, when written and when read. Default true. */
   validate?: boolean;
   /** Largest payload accepted or produced, in bytes. Default 16 MiB. */
   maxFrameBytes?: number;
 }
 
+export type Framing = "binary" | "sse" | "ndjson";
+
 /** 16 MiB: room for large items, small enough that one hostile length cannot exhaust memory. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export interface StreamSpec {
   readonly codec: Codec;
+  readonly framing: Framing;
+  /** truss_chains compat: no marker, and a clean end of input at a frame boundary is the end. */
   readonly truss: boolean;
+  /** The binary framing opens with the marker frame; truss and the text framings do not. */
+  readonly marker: boolean;
   readonly maxFrameBytes: number;
   readonly hasHeader: boolean;
   readonly hasFooter: boolean;
   readonly validators: { readonly [P in StreamPart]: Validator | undefined };
-  /** Frame kinds a reader accepts. */
-  readonly kinds: readonly number[];
+  /** A frame splitter for one reader. */
+  splitter(maxFrameBytes: number): FrameSplitter;
 }
 
 export function resolveSpec(
@@ -47,7 +60,16 @@ export function resolveSpec(
   if (truss && options.codec !== undefined && options.codec !== "json") {
     throw new StreamError("OPTIONS", `compat: "truss" streams carry JSON payloads; remove codec: ${JSON.stringify(options.codec)}.`);
   }
-  const codecName = truss ? "json" : (options.codec ?? "msgpack");
+  const framing = options.framing ?? "binary";
+  if (framing !== "binary" && framing !== "sse" && framing !== "ndjson") {
+    throw new StreamError("OPTIONS", `Unknown framing ${JSON.stringify(framing)}; use "binary", "sse" or "ndjson".`);
+  }
+  const text = framing !== "binary";
+  if (text && truss) throw new StreamError("OPTIONS", `compat: "truss" is a binary framing; remove framing: "${framing}".`);
+  if (text && options.codec !== undefined && options.codec !== "json") {
+    throw new StreamError("OPTIONS", `The ${framing} framing carries JSON; remove codec: ${JSON.stringify(options.codec)}.`);
+  }
+  const codecName = truss || text ? "json" : (options.codec ?? "msgpack");
   if (codecName !== "msgpack" && codecName !== "json") {
     throw new StreamError("OPTIONS", `Unknown codec ${JSON.stringify(codecName)}; use "msgpack" or "json".`);
   }
@@ -55,16 +77,19 @@ export function resolveSpec(
   if (maxFrameBytes > 0xffffffff) throw new StreamError("OPTIONS", "maxFrameBytes cannot exceed 4294967295, the largest length a frame header holds.");
   const validate = options.validate !== false;
   const check = (schema: TSchema | undefined) => (validate && schema !== undefined ? createValidator(schema) : undefined);
+  const kinds = truss
+    ? [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR]
+    : [FrameKind.OPEN, FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE];
   return {
     codec: codecFor(codecName),
+    framing,
     truss,
+    marker: !truss && !text,
     maxFrameBytes,
     hasHeader: header !== undefined,
     hasFooter: footer !== undefined,
     validators: { item: check(item), header: check(header), footer: check(footer) },
-    kinds: truss
-      ? [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR]
-      : [FrameKind.OPEN, FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE],
+    splitter: (max) => (framing === "sse" ? new SseDecoder(max) : framing === "ndjson" ? new NdjsonDecoder(max) : new FrameDecoder({ maxFrameBytes: max, kinds })),
   };
 }
 
@@ -102,12 +127,20 @@ export function encodePart(spec: StreamSpec, part: StreamPart, index: number | u
   return payload;
 }
 
+/** The value a frame carries: already parsed (NDJSON), JSON text (SSE), or a payload for the codec. Throws on bad bytes. */
+export function frameValue(spec: StreamSpec, frame: Frame): unknown {
+  if (spec.framing === "binary") return spec.codec.decode(frame.payload);
+  if ("value" in frame) return frame.value;
+  return JSON.parse(frame.text ?? "");
+}
+
 /** Decodes then validates a value the reader received. */
-export function decodePart(spec: StreamSpec, part: StreamPart, index: number | undefined, payload: Uint8Array): unknown {
+export function decodePart(spec: StreamSpec, part: StreamPart, index: number | undefined, frame: Frame): unknown {
   let value: unknown;
   try {
-    value = spec.codec.decode(payload);
+    value = frameValue(spec, frame);
   } catch (err) {
+    const payload = frame.text !== undefined ? new TextEncoder().encode(frame.text) : frame.payload;
     throw new StreamError(
       "FORMAT",
       `The ${partLabel(part, index)} payload (${payload.length} bytes) does not decode as ${spec.codec.name}: ${describeDecodeFailure(err)}. ` +

@@ -1,6 +1,6 @@
 // streamTypes(): the one definition of a stream's types that producer and consumer share, with its typed writer and reader.
 import type { Static, TSchema } from "@sinclair/typebox";
-import type { ErrorFrameOptions } from "./writer.js";
+import type { ErrorFrameOptions, WriterOptions } from "./writer.js";
 import { StreamWriterImpl } from "./writer.js";
 import { StreamReaderImpl, type ReaderOptions } from "./reader.js";
 import { resolveSpec, type StreamSpec, type StreamTypesOptions } from "./spec.js";
@@ -21,6 +21,8 @@ export interface BaseStreamWriter<I extends TSchema> {
   keepAlive(): Uint8Array;
   /** True once end() or error() was written. */
   readonly ended: boolean;
+  /** The index of the next item to produce: 0, or where a resumed SSE stream continues (see `resumeAfter`). */
+  readonly startIndex: number;
 }
 
 /** A writer for the stream types: `header()` exists only when a header schema was given, `footer()` likewise. */
@@ -70,8 +72,8 @@ export class StreamTypes<I extends TSchema, H extends TSchema | undefined = unde
    * socket.write(w.item({ words: ["hi"] }));
    * socket.write(w.end());
    */
-  writer(): StreamWriter<I, H, F> {
-    return new StreamWriterImpl(this.spec) as unknown as StreamWriter<I, H, F>;
+  writer(options?: WriterOptions): StreamWriter<I, H, F> {
+    return new StreamWriterImpl(this.spec, options) as unknown as StreamWriter<I, H, F>;
   }
 
   /**
@@ -87,7 +89,10 @@ export class StreamTypes<I extends TSchema, H extends TSchema | undefined = unde
     return new StreamReaderImpl(this.spec, source, options) as unknown as StreamReader<I, H, F>;
   }
 
-  /** The Content-Type this stream is served with: `application/vnd.streamtypes; codec=msgpack` (truss: `application/octet-stream`). */
+  /**
+   * The Content-Type this stream is served with: `application/vnd.streamtypes; codec=msgpack` (or `codec=json`),
+   * `text/event-stream; charset=utf-8` (SSE), `application/x-ndjson` (NDJSON), `application/octet-stream` (truss).
+   */
   get contentType(): string {
     return contentTypeOf(this.spec);
   }
@@ -104,8 +109,8 @@ export class StreamTypes<I extends TSchema, H extends TSchema | undefined = unde
    *   yield w.footer({ time: Date.now(), durationSec: 1, msg: "done" });
    * });
    */
-  toReadableStream(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions): ReadableStream<Uint8Array> {
-    return producerStream(this.writer(), producer, options);
+  toReadableStream(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & WriterOptions): ReadableStream<Uint8Array> {
+    return producerStream(this.writer(options), producer, options);
   }
 
   /**
@@ -115,7 +120,7 @@ export class StreamTypes<I extends TSchema, H extends TSchema | undefined = unde
    * @example
    * app.get("/tokens", () => STREAM.toResponse(async function* (w) { yield w.item({ words: ["hi"] }); }));
    */
-  toResponse(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & StreamResponseInit): Response {
+  toResponse(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & WriterOptions & StreamResponseInit): Response {
     return streamResponse(this.toReadableStream(producer, options), this.contentType, options);
   }
 

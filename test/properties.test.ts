@@ -63,6 +63,8 @@ const modes: [string, StreamTypesOptions][] = [
   ["msgpack", {}],
   ["json", { codec: "json" }],
   ["truss", { compat: "truss" }],
+  ["sse", { framing: "sse" }],
+  ["ndjson", { framing: "ndjson" }],
 ];
 
 interface Case {
