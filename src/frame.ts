@@ -16,6 +16,10 @@ export const FrameKind = {
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
+/** Chunks shorter than this are gathered into a shared buffer instead of being kept one by one. */
+const SMALL_CHUNK_BYTES = 256;
+const TAIL_BYTES = 16 * 1024;
+
 /** Bytes before every payload: kind (uint8) and payload length (uint32, big-endian). */
 export const FRAME_HEADER_BYTES = 5;
 
@@ -134,6 +138,9 @@ export class FrameDecoder implements FrameSplitter {
   private readonly maxFrameBytes: number;
   private readonly allowed = new Uint8Array(256);
   private readonly header = new Uint8Array(FRAME_HEADER_BYTES);
+  /** Where tiny chunks are gathered; only ever appended to, so views of it stay valid. */
+  private tail = new Uint8Array(0);
+  private tailUsed = 0;
 
   constructor(options: FrameDecoderOptions) {
     this.maxFrameBytes = options.maxFrameBytes;
@@ -147,9 +154,30 @@ export class FrameDecoder implements FrameSplitter {
 
   /** Adds a chunk; it must not be modified afterwards while frames may still view it. */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
+    const length = chunk.length;
+    if (length === 0) return;
+    this.buffered += length;
+    if (length < SMALL_CHUNK_BYTES) {
+      // Tiny chunks (a slow or hostile peer sending a byte at a time) are copied into a shared tail buffer, so the
+      // memory held stays proportional to the bytes, not to the number of chunk objects.
+      const last = this.chunks.length - 1;
+      if (last >= this.head && this.chunks[last]!.buffer === this.tail.buffer && this.tailUsed + length <= this.tail.length) {
+        this.tail.set(chunk, this.tailUsed);
+        const view = this.chunks[last]!;
+        this.chunks[last] = this.tail.subarray(view.byteOffset - this.tail.byteOffset, this.tailUsed + length);
+        this.tailUsed += length;
+        return;
+      }
+      if (this.tailUsed + length > this.tail.length) {
+        this.tail = new Uint8Array(TAIL_BYTES);
+        this.tailUsed = 0;
+      }
+      this.tail.set(chunk, this.tailUsed);
+      this.chunks.push(this.tail.subarray(this.tailUsed, this.tailUsed + length));
+      this.tailUsed += length;
+      return;
+    }
     this.chunks.push(chunk);
-    this.buffered += chunk.length;
   }
 
   /** The next complete frame, or undefined when more bytes are needed. Throws `FORMAT` or `LIMIT` on a bad frame header. */
@@ -212,7 +240,8 @@ export class FrameDecoder implements FrameSplitter {
           `If they look like text (an HTML or JSON error page), the server or a proxy answered with something other than a stream.`,
       );
     }
-    if (length > this.maxFrameBytes) {
+    // The opening marker has a fixed size, checked by the reader; every other frame is held to the limit.
+    if (length > this.maxFrameBytes && kind !== FrameKind.OPEN) {
       throw new StreamError(
         "LIMIT",
         `${capitalize(aFrame(kind))} announces ${length} payload bytes, over the limit of ${this.maxFrameBytes} (maxFrameBytes). ` +

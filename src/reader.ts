@@ -27,6 +27,9 @@ export interface ReaderOptions {
   maxReconnects?: number;
 }
 
+/** Empty chunks read in a row before the reader lets timers and aborts run. */
+const EMPTY_READS_PER_TURN = 1000;
+
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
 /** Stands for the end in truss mode, where a clean end of input at a frame boundary is the end. */
 const EOF_END: Frame = Object.freeze({ kind: FrameKind.END, payload: new Uint8Array(0) });
@@ -61,6 +64,7 @@ export class StreamReaderImpl {
   private itemCount = 0;
   private bytes = 0;
   private keepAlives = 0;
+  private emptyReads = 0;
   private readonly onAbort = () => this.fail(this.signal!.reason);
 
   constructor(spec: StreamSpec, input: StreamSource, options: ReaderOptions = {}) {
@@ -332,6 +336,14 @@ export class StreamReaderImpl {
       this.sourceDone = true;
       return undefined;
     }
+    if (chunk.length === 0) {
+      // A source that answers every read at once with nothing would keep this loop on microtasks forever,
+      // where neither the idle timer nor an abort could run: give the event loop a turn now and then.
+      if (++this.emptyReads % EMPTY_READS_PER_TURN === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (this.failure !== undefined) throw this.failure;
+      return chunk;
+    }
+    this.emptyReads = 0;
     this.bytes += chunk.length;
     if (this.bytes > this.maxTotalBytes) {
       throw new StreamError("LIMIT", `The stream is longer than ${this.maxTotalBytes} bytes (maxTotalBytes). Raise maxTotalBytes if streams this long are expected.`);
@@ -381,11 +393,15 @@ export class StreamReaderImpl {
       if (end !== EOF_END && end.payload.length !== 0) {
         throw new StreamError("FORMAT", `The end frame carries ${end.payload.length} payload bytes; it must be empty.`);
       }
-      const timer = this.startIdleTimer();
+      // A producer may keep the connection open after its end frame: the data is complete, so after
+      // idleTimeoutMs of silence the reader stops waiting for the source to close and cancels it.
+      let quiet: () => void = () => {};
+      const silence = new Promise<undefined>((resolve) => (quiet = () => resolve(undefined)));
+      const timer = this.idleTimeoutMs === undefined ? undefined : setTimeout(quiet, this.idleTimeoutMs);
       try {
         let extra = this.trailing();
         while (extra === 0 && !this.sourceDone) {
-          const chunk = await this.readChunk();
+          const chunk = await Promise.race([this.readChunk(), silence]);
           if (chunk === undefined) break;
           this.decoder.push(chunk);
           extra = this.trailing();
@@ -400,6 +416,7 @@ export class StreamReaderImpl {
       throw this.fail(err);
     }
     this.complete = true;
+    if (!this.sourceDone) this.source.cancel();
     this.release();
   }
 

@@ -56,7 +56,8 @@ export function toBytes(chunk: unknown): Uint8Array {
 }
 
 function describeValue(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "function") return "a function";
   if (typeof value === "string") return `a string (${JSON.stringify(value.slice(0, 24))}${value.length > 24 ? "…" : ""})`;
   if (typeof value === "object") return `an object (${Object.prototype.toString.call(value)})`;
   return `a ${typeof value} (${String(value)})`;

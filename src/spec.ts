@@ -1,7 +1,7 @@
 // The resolved definition a writer and reader share: codec, validators, limits, and value ↔ payload with validation.
 import type { TSchema } from "@sinclair/typebox";
 import { codecFor, type Codec, type CodecName } from "./codec.js";
-import { StreamError, describeThrown, partLabel, previewBytes, type StreamPart } from "./errors.js";
+import { StreamError, describeThrown, partLabel, previewBytes, type StreamPart, type ValidationIssue } from "./errors.js";
 import { FrameDecoder, FrameKind, type Frame, type FrameSplitter } from "./frame.js";
 import { NdjsonDecoder } from "./ndjson.js";
 import { SseDecoder } from "./sse.js";
@@ -149,7 +149,19 @@ export function decodePart(spec: StreamSpec, part: StreamPart, index: number | u
     );
   }
   const validator = spec.validators[part];
-  if (validator !== undefined && !validator.check(value)) throw validationError(validator, part, index, value, "does not match its schema");
+  if (validator === undefined) return value;
+  let valid: boolean;
+  try {
+    valid = validator.check(value);
+  } catch (err) {
+    // The codec bounds depth and rejects cycles, so this is a last line of defence, e.g. for a schema whose own check recurses too far.
+    throw new StreamError("VALIDATION", `The ${partLabel(part, index)} could not be checked against its schema: ${describeThrown(err)}.`, {
+      cause: err,
+      part,
+      ...(index === undefined ? {} : { index }),
+    });
+  }
+  if (!valid) throw validationError(validator, part, index, value, "does not match its schema");
   return value;
 }
 
@@ -159,7 +171,12 @@ function describeDecodeFailure(err: unknown): string {
 }
 
 function validationError(validator: Validator, part: StreamPart, index: number | undefined, value: unknown, what: string): StreamError {
-  const issues = validator.issues(value);
+  let issues: ValidationIssue[];
+  try {
+    issues = validator.issues(value);
+  } catch {
+    issues = [];
+  }
   const list = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
   return new StreamError("VALIDATION", `The ${partLabel(part, index)} ${what}: ${list || "it was rejected by its schema"}.`, {
     part,

@@ -341,6 +341,15 @@ describe("reader: abort, limits and timeouts", () => {
     expect(log.cancelled).toBe(true);
   });
 
+  it("a source that stays open after the end frame completes after idleTimeoutMs, not TIMEOUT", async () => {
+    const { stream, log } = tracked([itemsStream()], { hangAtEnd: true });
+    const r = ITEMS_ONLY.reader(stream, { idleTimeoutMs: 50 });
+    const result = await readAll(ITEMS_ONLY, r);
+    expect(result).toEqual({ items });
+    expect(r.completed).toBe(true);
+    expect(log.cancelled).toBe(true);
+  });
+
   it("maxItems and maxTotalBytes raise LIMIT", async () => {
     const a = await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(itemsStream(), { maxItems: 2 }));
     expect(a.items).toHaveLength(2);
@@ -383,16 +392,29 @@ describe("validation without code generation", () => {
 describe("frame decoder", () => {
   it("returns a view, not a copy, for a frame inside one chunk", async () => {
     const { FrameDecoder } = await import("../src/index.js");
-    const d = new FrameDecoder({ maxFrameBytes: 100, kinds: [FrameKind.ITEM] });
-    const chunk = Uint8Array.of(3, 0, 0, 0, 2, 7, 8, 3, 0, 0);
+    const d = new FrameDecoder({ maxFrameBytes: 1000, kinds: [FrameKind.ITEM] });
+    const chunk = new Uint8Array(600);
+    chunk.set([3, 0, 0, 0, 2, 7, 8], 0);
+    chunk.set([3, 0, 0, 2, 0x4d], 7); // a 589-byte frame whose last 3 bytes are still to come
     d.push(chunk);
     const f = d.next()!;
     expect(f.payload.buffer).toBe(chunk.buffer);
     expect([...f.payload]).toEqual([7, 8]);
     expect(d.next()).toBeUndefined();
-    d.push(Uint8Array.of(0, 1));
-    d.push(Uint8Array.of(9));
-    expect([...d.next()!.payload]).toEqual([9]);
+    d.push(Uint8Array.of(1, 2));
+    d.push(Uint8Array.of(3));
+    expect(d.next()!.payload.length).toBe(589);
+  });
+
+  it("gathers tiny chunks instead of keeping one object per byte", async () => {
+    const { FrameDecoder } = await import("../src/index.js");
+    const d = new FrameDecoder({ maxFrameBytes: 1 << 20, kinds: [FrameKind.ITEM] });
+    const frame = concat([Uint8Array.of(3, 0, 0, 0x9c, 0x40), new Uint8Array(40_000).fill(9)]);
+    for (const byte of frame) d.push(Uint8Array.of(byte));
+    const f = d.next()!;
+    expect(f.payload.length).toBe(40_000);
+    expect(f.payload.every((b) => b === 9)).toBe(true);
+    expect(d.bufferedBytes).toBe(0);
   });
 });
 
