@@ -1,5 +1,5 @@
 // Payload codecs: MessagePack (msgpackr, standard records) and JSON, behind one small interface, with strict decoding of untrusted payloads.
-import { Packr, Unpackr } from "msgpackr";
+import { Unpackr } from "msgpackr/unpack";
 import { CODEC_IDS } from "./marker.js";
 
 /** Turns one value into one payload and back. Each payload decodes on its own. */
@@ -35,7 +35,8 @@ export class DecodeError extends Error {
 
 /**
  * MessagePack through msgpackr with `useRecords: false`: standard MessagePack, so every frame decodes alone
- * and any MessagePack library can read it. `moreTypes` carries typed arrays (Float32Array and friends) as
+ * and any MessagePack library can read it. `encode` comes from the caller (see toolkit.ts), so that a build
+ * that only reads does not carry msgpackr's packer. `moreTypes` carries typed arrays (Float32Array and friends) as
  * msgpackr's typed-array extension, so they come back as typed arrays.
  *
  * Decoding first checks the payload with {@link checkMessagePack} (see there for what it rejects), because
@@ -43,14 +44,13 @@ export class DecodeError extends Error {
  * marker object for the never-used byte 0xC1, renames a `__proto__` key, and decodes its own extensions
  * (Error, RegExp, Set, cyclic references, records) that no schema here describes.
  */
-export function msgpackCodec(): Codec {
+export function msgpackCodec(encode: (value: unknown) => Uint8Array = readOnly): Codec {
   // msgpackr writes into the options object it is given, so each instance gets a fresh literal.
-  const packr = new Packr({ useRecords: false, moreTypes: true });
   const unpackr = new Unpackr({ useRecords: false, moreTypes: true });
   return {
     name: "msgpack",
     id: CODEC_IDS.msgpack,
-    encode: (value) => packr.pack(value),
+    encode,
     decode: (payload) => {
       checkMessagePack(payload);
       return unpackr.unpack(payload);
@@ -79,9 +79,9 @@ export function jsonCodec(): Codec {
   };
 }
 
-/** The codec for a name. */
-export function codecFor(name: CodecName): Codec {
-  return name === "json" ? jsonCodec() : msgpackCodec();
+/** The encoder of a read-only build (the browser entry), which leaves msgpackr's packer out. */
+function readOnly(): never {
+  throw new TypeError('This build of streamtypes only reads MessagePack; import from "streamtypes" to write.');
 }
 
 // ---- strict MessagePack checking ----

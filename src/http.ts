@@ -1,16 +1,12 @@
 // HTTP helpers for fetch-style servers: media types and a streaming Response with headers that keep proxies from buffering.
-import { NDJSON_MEDIA_TYPE } from "./ndjson.js";
+import { BINARY_MEDIA_TYPE, NDJSON_MEDIA_TYPE, SSE_MEDIA_TYPE, TRUSS_MEDIA_TYPE } from "./media-types.js";
 import type { StreamSpec } from "./spec.js";
-import { SSE_MEDIA_TYPE } from "./sse.js";
-
-/** Media type of the binary framing; the codec travels as a parameter. */
-export const BINARY_MEDIA_TYPE = "application/vnd.streamtypes";
 
 /** The Content-Type a stream of this definition is served with. */
 export function contentTypeOf(spec: StreamSpec): string {
   if (spec.framing === "sse") return SSE_MEDIA_TYPE;
   if (spec.framing === "ndjson") return NDJSON_MEDIA_TYPE;
-  return spec.truss ? "application/octet-stream" : `${BINARY_MEDIA_TYPE}; codec=${spec.codec.name}`;
+  return spec.truss ? TRUSS_MEDIA_TYPE : `${BINARY_MEDIA_TYPE}; codec=${spec.codec.name}`;
 }
 
 /** Headers a streaming response needs: no caching, no proxy buffering (nginx honours X-Accel-Buffering). */

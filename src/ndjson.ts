@@ -2,7 +2,6 @@
 import { StreamError, previewBytes } from "./errors.js";
 import { FrameKind, type Frame, type FrameSplitter, type PendingFrame } from "./frame.js";
 
-export const NDJSON_MEDIA_TYPE = "application/x-ndjson";
 
 const KIND_NAMES: Record<number, string> = {
   [FrameKind.HEADER]: "header",

@@ -1,11 +1,19 @@
 // The resolved definition a writer and reader share: codec, validators, limits, and value ↔ payload with validation.
 import type { TSchema } from "@sinclair/typebox";
-import { codecFor, type Codec, type CodecName } from "./codec.js";
+import type { Codec, CodecName } from "./codec.js";
 import { StreamError, describeThrown, partLabel, previewBytes, type StreamPart, type ValidationIssue } from "./errors.js";
-import { FrameDecoder, FrameKind, type Frame, type FrameSplitter } from "./frame.js";
-import { NdjsonDecoder } from "./ndjson.js";
-import { SseDecoder } from "./sse.js";
-import { createValidator, type Validator } from "./validate.js";
+import { FrameKind, type Frame, type FrameSplitter } from "./frame.js";
+import type { Validator } from "./validate.js";
+
+/**
+ * What a build brings to a definition: codecs, validators and frame splitters. The main entry brings all of them
+ * (toolkit.ts); the browser entry brings a reading-only set, so that its bundle stays small.
+ */
+export interface Toolkit {
+  codec(name: CodecName): Codec;
+  validator(schema: TSchema): Validator;
+  splitter(framing: Framing, maxFrameBytes: number, kinds: readonly number[]): FrameSplitter;
+}
 
 /** Options of a stream definition, shared by its writers and readers. */
 export interface StreamTypesOptions {
@@ -52,6 +60,7 @@ export function resolveSpec(
   header: TSchema | undefined,
   footer: TSchema | undefined,
   options: StreamTypesOptions,
+  toolkit: Toolkit,
 ): StreamSpec {
   const truss = options.compat === "truss";
   if (options.compat !== undefined && !truss) {
@@ -76,12 +85,12 @@ export function resolveSpec(
   const maxFrameBytes = checkLimit("maxFrameBytes", options.maxFrameBytes) ?? DEFAULT_MAX_FRAME_BYTES;
   if (maxFrameBytes > 0xffffffff) throw new StreamError("OPTIONS", "maxFrameBytes cannot exceed 4294967295, the largest length a frame header holds.");
   const validate = options.validate !== false;
-  const check = (schema: TSchema | undefined) => (validate && schema !== undefined ? createValidator(schema) : undefined);
+  const check = (schema: TSchema | undefined) => (validate && schema !== undefined ? toolkit.validator(schema) : undefined);
   const kinds = truss
     ? [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR]
     : [FrameKind.OPEN, FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE];
   return {
-    codec: codecFor(codecName),
+    codec: toolkit.codec(codecName),
     framing,
     truss,
     marker: !truss && !text,
@@ -89,7 +98,7 @@ export function resolveSpec(
     hasHeader: header !== undefined,
     hasFooter: footer !== undefined,
     validators: { item: check(item), header: check(header), footer: check(footer) },
-    splitter: (max) => (framing === "sse" ? new SseDecoder(max) : framing === "ndjson" ? new NdjsonDecoder(max) : new FrameDecoder({ maxFrameBytes: max, kinds })),
+    splitter: (max) => toolkit.splitter(framing, max, kinds),
   };
 }
 

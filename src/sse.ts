@@ -13,7 +13,6 @@ const EVENT_NAMES: Record<number, string> = {
 };
 const KINDS_BY_EVENT: Record<string, number> = { header: 2, item: 3, footer: 4, end: 5, error: 6 };
 
-export const SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8";
 
 const encoder = new TextEncoder();
 const KEEPALIVE_EVENT = encoder.encode(": keep-alive\n\n");

@@ -4,6 +4,7 @@ import type { ErrorFrameOptions, WriterOptions } from "./writer.js";
 import { StreamWriterImpl } from "./writer.js";
 import { StreamReaderImpl, type ReaderOptions } from "./reader.js";
 import { resolveSpec, type StreamSpec, type StreamTypesOptions } from "./spec.js";
+import { fullToolkit } from "./toolkit.js";
 import type { StreamSource } from "./source.js";
 import { producerStream, type Producer, type ProducerOptions } from "./producer.js";
 import { contentTypeOf, streamResponse, type StreamResponseInit } from "./http.js";
@@ -60,7 +61,7 @@ export class StreamTypes<I extends TSchema, H extends TSchema | undefined = unde
     readonly footer: F,
     readonly options: StreamTypesOptions = {},
   ) {
-    this.spec = resolveSpec(item, header, footer, options);
+    this.spec = resolveSpec(item, header, footer, options, fullToolkit);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Schema validation behind one small interface: TypeBox's compiled checkers, or Value.Check where code generation is forbidden.
 import { Kind, type TSchema } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { Value } from "@sinclair/typebox/value";
+import { Errors } from "@sinclair/typebox/errors";
+import { Check } from "@sinclair/typebox/value";
 import type { ValidationIssue } from "./errors.js";
 
 /** Checks values against one schema. */
@@ -16,44 +16,33 @@ export interface Validator {
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
- * A validator for `schema`. Integer fields are held to ±(2^53 − 1): a larger integer cannot be represented
- * exactly as a JavaScript number, so accepting it would pass on a silently rounded value.
+ * A validator that interprets the schema with TypeBox's `Check`: no code generation, so it works under a
+ * Content-Security-Policy without 'unsafe-eval', and it is small. Integer fields are held to ±(2^53 − 1): a
+ * larger integer cannot be represented exactly as a JavaScript number, so accepting it would pass on a silently
+ * rounded value.
  *
  * @example
- * const v = createValidator(Type.Object({ n: Type.Integer() }));
+ * const v = interpretedValidator(Type.Object({ n: Type.Integer() }));
  * v.check({ n: 1 }); // true
  * v.check({ n: 2 ** 60 }); // false: not exactly representable
  */
-export function createValidator(schema: TSchema, options: { compile?: boolean } = {}): Validator {
+export function interpretedValidator(schema: TSchema): Validator {
   const safe = withSafeIntegers(schema);
-  if (options.compile !== false) {
-    try {
-      const compiled = TypeCompiler.Compile(safe);
-      return {
-        mode: "compiled",
-        check: (value) => compiled.Check(value),
-        issues: (value, max) => collectIssues(compiled.Errors(value), max),
-      };
-    } catch (err) {
-      // A Content-Security-Policy without 'unsafe-eval' makes new Function throw EvalError; anything else is a real schema problem.
-      if (!(err instanceof EvalError)) throw err;
-    }
-  }
   return {
     mode: "interpreted",
-    check: (value) => Value.Check(safe, value),
-    issues: (value, max) => collectIssues(Value.Errors(safe, value), max),
+    check: (value) => Check(safe, value),
+    issues: (value, max) => collectIssues(Errors(safe, value), max),
   };
 }
 
-interface TypeBoxError {
+export interface TypeBoxError {
   path: string;
   message: string;
   value: unknown;
   schema: TSchema;
 }
 
-function collectIssues(errors: Iterable<TypeBoxError>, max = 8): ValidationIssue[] {
+export function collectIssues(errors: Iterable<TypeBoxError>, max = 8): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   for (const e of errors) {
     out.push({ path: e.path === "" ? "/" : e.path, message: explain(e) });
@@ -79,7 +68,7 @@ function explain(e: TypeBoxError): string {
 }
 
 /** A copy of `schema` in which every Integer without its own bounds is bounded to the safe range. */
-function withSafeIntegers(schema: TSchema): TSchema {
+export function withSafeIntegers(schema: TSchema): TSchema {
   return rewrite(schema, new Map()) as TSchema;
 }
 
