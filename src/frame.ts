@@ -41,6 +41,14 @@ export function kindName(kind: number): string {
   return KIND_NAMES[kind] ?? `unknown (${kind})`;
 }
 
+const KINDS_BY_NAME: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(KIND_NAMES).map(([kind, name]) => [name, Number(kind)]));
+
+/** The frame kind with this name ("item", "keep-alive"), if it is one of `allowed`; text framings name their kinds. */
+export function kindNamed(name: unknown, allowed: readonly number[]): number | undefined {
+  const kind = typeof name === "string" && Object.hasOwn(KINDS_BY_NAME, name) ? KINDS_BY_NAME[name] : undefined;
+  return kind !== undefined && allowed.includes(kind) ? kind : undefined;
+}
+
 /** "an item frame", "a header frame": a frame kind with its article, for messages. */
 export function aFrame(kind: number): string {
   const name = kindName(kind);

@@ -1,25 +1,18 @@
 // The NDJSON framing: one JSON object per line, {"kind":"item","data":...}, with end, error and keep-alive lines.
 import { StreamError, previewBytes } from "./errors.js";
-import { FrameKind, type Frame, type FrameSplitter, type PendingFrame } from "./frame.js";
+import { FrameKind, kindName, kindNamed, type Frame, type FrameSplitter, type PendingFrame } from "./frame.js";
 
 
-const KIND_NAMES: Record<number, string> = {
-  [FrameKind.HEADER]: "header",
-  [FrameKind.ITEM]: "item",
-  [FrameKind.FOOTER]: "footer",
-  [FrameKind.END]: "end",
-  [FrameKind.ERROR]: "error",
-  [FrameKind.KEEPALIVE]: "keep-alive",
-};
-const KINDS: Record<string, number> = { header: 2, item: 3, footer: 4, end: 5, error: 6, "keep-alive": 7 };
+/** The frame kinds an NDJSON line can be, named as in frame.ts. */
+const LINE_KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE];
 const WITH_DATA = new Set<number>([FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.ERROR]);
 
 const encoder = new TextEncoder();
 const PREFIXES: Record<number, Uint8Array> = {};
 const BARE_LINES: Record<number, Uint8Array> = {};
-for (const [kind, name] of Object.entries(KIND_NAMES)) {
-  PREFIXES[+kind] = encoder.encode(`{"kind":"${name}","data":`);
-  BARE_LINES[+kind] = encoder.encode(`{"kind":"${name}"}\n`);
+for (const kind of LINE_KINDS) {
+  PREFIXES[kind] = encoder.encode(`{"kind":"${kindName(kind)}","data":`);
+  BARE_LINES[kind] = encoder.encode(`{"kind":"${kindName(kind)}"}\n`);
 }
 const EMPTY = new Uint8Array(0);
 const NEWLINE = 0x0a;
@@ -120,12 +113,12 @@ export class NdjsonDecoder implements FrameSplitter {
     } catch (err) {
       throw new StreamError("FORMAT", `NDJSON line ${this.line} is not valid JSON: ${previewBytes(bytes)}. Is this an NDJSON streamtypes stream?`, { cause: err });
     }
-    const kind = typeof line === "object" && line !== null && !Array.isArray(line) ? KINDS[(line as { kind?: unknown }).kind as string] : undefined;
+    const kind = typeof line === "object" && line !== null && !Array.isArray(line) ? kindNamed((line as { kind?: unknown }).kind, LINE_KINDS) : undefined;
     if (kind === undefined) {
       throw new StreamError("FORMAT", `NDJSON line ${this.line} is not a streamtypes line {"kind": "header" | "item" | "footer" | "end" | "error", "data": …}: ${previewBytes(bytes)}.`);
     }
     if (WITH_DATA.has(kind) !== Object.hasOwn(line as object, "data")) {
-      throw new StreamError("FORMAT", `NDJSON line ${this.line}: a ${KIND_NAMES[kind]} line ${WITH_DATA.has(kind) ? "needs" : "has no"} "data".`);
+      throw new StreamError("FORMAT", `NDJSON line ${this.line}: a ${kindName(kind)} line ${WITH_DATA.has(kind) ? "needs" : "has no"} "data".`);
     }
     return { kind, payload: EMPTY, value: (line as { data?: unknown }).data };
   }

@@ -1,17 +1,10 @@
 // The Server-Sent Events framing: one event per part (header, item, footer, end, error), keep-alive comments, resumable ids.
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import { StreamError, previewBytes } from "./errors.js";
-import { FrameKind, type Frame, type FrameSplitter, type PendingFrame } from "./frame.js";
+import { FrameKind, kindName, kindNamed, type Frame, type FrameSplitter, type PendingFrame } from "./frame.js";
 
-/** SSE event names by frame kind. */
-const EVENT_NAMES: Record<number, string> = {
-  [FrameKind.HEADER]: "header",
-  [FrameKind.ITEM]: "item",
-  [FrameKind.FOOTER]: "footer",
-  [FrameKind.END]: "end",
-  [FrameKind.ERROR]: "error",
-};
-const KINDS_BY_EVENT: Record<string, number> = { header: 2, item: 3, footer: 4, end: 5, error: 6 };
+/** The frame kinds that travel as SSE events, named as in frame.ts; keep-alives are comments. */
+const EVENT_KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR];
 
 
 const encoder = new TextEncoder();
@@ -30,7 +23,7 @@ const EMPTY = new Uint8Array(0);
 export function sseEvent(kind: number, payload: Uint8Array, id: number): Uint8Array {
   if (kind === FrameKind.KEEPALIVE) return KEEPALIVE_EVENT;
   const data = payload.length === 0 ? NULL_DATA : payload;
-  const head = encoder.encode(`event: ${EVENT_NAMES[kind]}\nid: ${id}\ndata: `);
+  const head = encoder.encode(`event: ${kindName(kind)}\nid: ${id}\ndata: `);
   const event = new Uint8Array(head.length + data.length + 2);
   event.set(head, 0);
   event.set(data, head.length);
@@ -134,7 +127,7 @@ export class SseDecoder implements FrameSplitter {
 
   private onEvent(message: EventSourceMessage): void {
     this.held = 0;
-    const kind = KINDS_BY_EVENT[message.event ?? "message"];
+    const kind = kindNamed(message.event ?? "message", EVENT_KINDS);
     if (kind === undefined) {
       this.events.push(
         new StreamError("FORMAT", `SSE event "${message.event ?? "message"}" is not part of a streamtypes stream (header, item, footer, end, error).`),
@@ -182,7 +175,7 @@ function concatHead(head: Uint8Array, chunk: Uint8Array, max: number): Uint8Arra
  * for await (const item of STREAM_SSE.reader(eventSourceStream(es)).readItems()) render(item);
  */
 export function eventSourceStream(source: EventSourceLike): ReadableStream<Uint8Array> {
-  const names = ["header", "item", "footer", "end", "error"];
+  const names = EVENT_KINDS.map(kindName);
   let listener: ((event: Event) => void) | undefined;
   return new ReadableStream<Uint8Array>({
     start(controller) {

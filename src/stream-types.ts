@@ -2,13 +2,13 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { ErrorFrameOptions, WriterOptions } from "./writer.js";
 import { StreamWriterImpl } from "./writer.js";
-import { StreamReaderImpl, type ReaderOptions } from "./reader.js";
-import { resolveSpec, type StreamSpec, type StreamTypesOptions } from "./spec.js";
+import { ReaderTypes } from "./reader-types.js";
+import type { StreamTypesOptions } from "./spec.js";
 import { fullToolkit } from "./toolkit.js";
-import type { StreamSource } from "./source.js";
 import { producerStream, type Producer, type ProducerOptions } from "./producer.js";
-import { contentTypeOf, streamResponse, type StreamResponseInit } from "./http.js";
-import { consume, type ConsumeHandlers, type ConsumeSummary } from "./consume.js";
+import { streamResponse, type StreamResponseInit } from "./http.js";
+
+export type { BaseStreamReader, StreamReader } from "./reader-types.js";
 
 /** The writer's methods that exist for every stream. */
 export interface BaseStreamWriter<I extends TSchema> {
@@ -31,37 +31,14 @@ export type StreamWriter<I extends TSchema, H extends TSchema | undefined, F ext
   (H extends TSchema ? { /** The header frame; must come first. */ header(value: Static<H>): Uint8Array } : unknown) &
   (F extends TSchema ? { /** The footer frame; after the items, before end(). */ footer(value: Static<F>): Uint8Array } : unknown);
 
-/** The reader's methods that exist for every stream. */
-export interface BaseStreamReader<I extends TSchema> {
-  /** The items, each delivered as soon as its frame is complete. Call once. Leaving the loop early cancels the source. */
-  readItems(): AsyncIterableIterator<Static<I>>;
-  /** Stops reading and cancels the source. */
-  cancel(reason?: unknown): void;
-  /** Items delivered so far. */
-  readonly itemsRead: number;
-  /** Bytes received from the source so far. */
-  readonly bytesRead: number;
-  /** True once the end frame was read and nothing followed it. */
-  readonly completed: boolean;
-}
-
-/** A reader for the stream types: `readHeader()` exists only when a header schema was given, `readFooter()` likewise. */
-export type StreamReader<I extends TSchema, H extends TSchema | undefined, F extends TSchema | undefined> = BaseStreamReader<I> &
-  (H extends TSchema ? { /** The header; call first. `ORDER` if the stream has none. */ readHeader(): Promise<Static<H>> } : unknown) &
-  (F extends TSchema ? { /** The footer, after the items; confirms the end. `ORDER` if the stream has none. */ readFooter(): Promise<Static<F>> } : unknown);
-
-/** A stream definition: schemas, options, and factories for writers and readers. */
-export class StreamTypes<I extends TSchema, H extends TSchema | undefined = undefined, F extends TSchema | undefined = undefined> {
-  /** @internal */
-  readonly spec: StreamSpec;
-
-  constructor(
-    readonly item: I,
-    readonly header: H,
-    readonly footer: F,
-    readonly options: StreamTypesOptions = {},
-  ) {
-    this.spec = resolveSpec(item, header, footer, options, fullToolkit);
+/** A stream definition: schemas, options, and factories for writers and readers (the reading half is {@link ReaderTypes}). */
+export class StreamTypes<
+  I extends TSchema,
+  H extends TSchema | undefined = undefined,
+  F extends TSchema | undefined = undefined,
+> extends ReaderTypes<I, H, F> {
+  constructor(item: I, header: H, footer: F, options: StreamTypesOptions = {}) {
+    super(item, header, footer, options, fullToolkit);
   }
 
   /**
@@ -75,27 +52,6 @@ export class StreamTypes<I extends TSchema, H extends TSchema | undefined = unde
    */
   writer(options?: WriterOptions): StreamWriter<I, H, F> {
     return new StreamWriterImpl(this.spec, options) as unknown as StreamWriter<I, H, F>;
-  }
-
-  /**
-   * A new reader over one stream's bytes.
-   *
-   * @example
-   * const r = STREAM.reader(await fetch(url), { signal });
-   * const header = await r.readHeader();
-   * for await (const item of r.readItems()) console.log(item);
-   * const footer = await r.readFooter();
-   */
-  reader(source: StreamSource, options?: ReaderOptions): StreamReader<I, H, F> {
-    return new StreamReaderImpl(this.spec, source, options) as unknown as StreamReader<I, H, F>;
-  }
-
-  /**
-   * The Content-Type this stream is served with: `application/vnd.streamtypes; codec=msgpack` (or `codec=json`),
-   * `text/event-stream; charset=utf-8` (SSE), `application/x-ndjson` (NDJSON), `application/octet-stream` (truss).
-   */
-  get contentType(): string {
-    return contentTypeOf(this.spec);
   }
 
   /**
@@ -123,20 +79,6 @@ export class StreamTypes<I extends TSchema, H extends TSchema | undefined = unde
    */
   toResponse(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & WriterOptions & StreamResponseInit): Response {
     return streamResponse(this.toReadableStream(producer, options), this.contentType, options);
-  }
-
-  /**
-   * Reads a whole stream into callbacks; resolves once it has ended, rejects with the reader's `StreamError`s.
-   *
-   * @example
-   * const { items } = await STREAM.consume(fetch(url), { onItem: (c) => console.log(c.words) });
-   */
-  consume(
-    source: StreamSource,
-    handlers: ConsumeHandlers<Static<I>, H extends TSchema ? Static<H> : never, F extends TSchema ? Static<F> : never> & ReaderOptions,
-  ): Promise<ConsumeSummary> {
-    const reader = new StreamReaderImpl(this.spec, source, handlers);
-    return consume(this.spec, reader, handlers as ConsumeHandlers<unknown, unknown, unknown>);
   }
 }
 
