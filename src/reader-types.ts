@@ -57,6 +57,14 @@ export class ReaderTypes<I extends TSchema, H extends TSchema | undefined = unde
   }
 
   /**
+   * How values are validated: "compiled" (TypeBox's TypeCompiler), "interpreted" (its `Check`: the browser entry,
+   * or a Content-Security-Policy that forbids code generation), or "off" (`validate: false`).
+   */
+  get validation(): "compiled" | "interpreted" | "off" {
+    return this.spec.validators.item?.mode ?? "off";
+  }
+
+  /**
    * The Content-Type this stream is served with: `application/vnd.streamtypes; codec=msgpack` (or `codec=json`),
    * `text/event-stream; charset=utf-8` (SSE), `application/x-ndjson` (NDJSON), `application/octet-stream` (truss).
    */

@@ -146,7 +146,7 @@ for (const shape of shapes) {
       });
 
       it("mutated bytes read back as valid values or raise StreamError, nothing else", async () => {
-        const validator = (await import("../src/validate.js")).createValidator(shape.item);
+        const validator = (await import("../src/validate-compiled.js")).createValidator(shape.item);
         await fc.assert(
           fc.asyncProperty(
             caseOf(shape).chain((c) => {
