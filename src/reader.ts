@@ -53,8 +53,8 @@ export class StreamReaderImpl {
   private opened: boolean;
   private held: Frame | undefined;
   private failure: unknown;
-  private interrupt: Promise<never>;
-  private rejectInterrupt!: (err: unknown) => void;
+  /** Rejects the read in progress: fail() calls it, so an abort or idle timeout ends the wait at once. */
+  private rejectRead: ((err: unknown) => void) | undefined;
   private sourceDone = false;
   private complete = false;
   private footerMissing = false;
@@ -80,8 +80,6 @@ export class StreamReaderImpl {
     }
     this.reconnect = options.reconnect;
     this.reconnectsLeft = options.reconnect === undefined ? 0 : (checkLimit("maxReconnects", options.maxReconnects) ?? 3);
-    this.interrupt = new Promise<never>((_, reject) => (this.rejectInterrupt = reject));
-    this.interrupt.catch(() => {}); // observed through readChunk; never an unhandled rejection
     this.source = openSource(input);
     this.signal = options.signal;
     if (this.signal?.aborted) this.fail(this.signal.reason);
@@ -170,7 +168,7 @@ export class StreamReaderImpl {
     if (this.failure === undefined && !this.complete) {
       this.failure = err;
       this.source.cancel(err);
-      this.rejectInterrupt(err);
+      this.rejectRead?.(err);
       this.release();
     }
     return this.failure ?? err;
@@ -325,11 +323,18 @@ export class StreamReaderImpl {
   private async readChunk(): Promise<Uint8Array | undefined> {
     let chunk: Uint8Array | undefined;
     try {
-      chunk = await Promise.race([this.source.read(), this.interrupt]);
+      // A promise per read, not a race against one long-lived promise: every race would leave a reaction on
+      // it holding the chunk just read, for as long as the stream lasts (a leak of the whole stream).
+      chunk = await new Promise<Uint8Array | undefined>((resolve, reject) => {
+        this.rejectRead = reject;
+        this.source.read().then(resolve, reject);
+      });
     } catch (err) {
       if (this.failure !== undefined) throw this.failure;
       if (err instanceof StreamError) throw err;
       throw this.truncated("the source failed", err);
+    } finally {
+      this.rejectRead = undefined;
     }
     if (this.failure !== undefined) throw this.failure;
     if (chunk === undefined) {
