@@ -27,6 +27,9 @@ export interface ReaderOptions {
   maxReconnects?: number;
 }
 
+/** The most items one batch of readItemBatches() holds, so that a large buffer does not become one huge array. */
+const DEFAULT_MAX_BATCH = 1024;
+
 /** Empty chunks read in a row before the reader lets timers and aborts run. */
 const EMPTY_READS_PER_TURN = 1000;
 
@@ -60,7 +63,7 @@ export class StreamReaderImpl {
   private footerMissing = false;
   private headerCalled = false;
   private footerCalled = false;
-  private items: ItemIterator | undefined;
+  private items: { readonly finished: boolean } | undefined;
   private itemCount = 0;
   private bytes = 0;
   private keepAlives = 0;
@@ -119,13 +122,25 @@ export class StreamReaderImpl {
   }
 
   readItems(): AsyncIterableIterator<unknown> {
-    if (this.items) throw new StreamError("ORDER", "readItems() can be called only once per stream.");
-    if (this.footerCalled) throw new StreamError("ORDER", "readItems() cannot be called after readFooter().");
+    this.checkItemsCall("readItems()");
+    const items = new ItemIterator(this);
+    this.items = items;
+    return items;
+  }
+
+  readItemBatches(maxBatch = DEFAULT_MAX_BATCH): AsyncIterableIterator<unknown[]> {
+    this.checkItemsCall("readItemBatches()");
+    const batches = new BatchIterator(this, checkLimit("maxBatch", maxBatch)!);
+    this.items = batches;
+    return batches;
+  }
+
+  private checkItemsCall(call: string): void {
+    if (this.items) throw new StreamError("ORDER", "The items can be read only once per stream: readItems() or readItemBatches(), once.");
+    if (this.footerCalled) throw new StreamError("ORDER", `${call} cannot be called after readFooter().`);
     if (this.spec.hasHeader && !this.headerCalled) {
-      throw new StreamError("ORDER", "These stream types have a header: call readHeader() before readItems().");
+      throw new StreamError("ORDER", `These stream types have a header: call readHeader() before ${call}.`);
     }
-    this.items = new ItemIterator(this);
-    return this.items;
   }
 
   async readFooter(): Promise<unknown> {
@@ -234,6 +249,11 @@ export class StreamReaderImpl {
     } catch (err) {
       throw this.fail(err);
     }
+  }
+
+  /** Puts back a frame taken but not used, for the next read. */
+  unread(frame: Frame): void {
+    this.held = frame;
   }
 
   /** Handles the frame that ended the items: a footer is kept for readFooter(), an end frame is confirmed. */
@@ -546,3 +566,85 @@ class ItemIterator implements AsyncIterableIterator<unknown> {
   }
 }
 
+/**
+ * The iterator behind readItemBatches(): every item already complete in the bytes at hand, decoded in one
+ * synchronous loop and delivered as one array, so that a fast stream pays the cost of a promise per chunk
+ * rather than per item. It waits for the source only when no complete item is buffered. If a bad frame follows
+ * good ones, the good ones are delivered first and the error comes with the next call.
+ */
+class BatchIterator implements AsyncIterableIterator<unknown[]> {
+  finished = false;
+  private busy: Promise<IteratorResult<unknown[]>> | undefined;
+
+  constructor(
+    private readonly reader: StreamReaderImpl,
+    private readonly maxBatch: number,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown[]>> {
+    if (this.finished) return Promise.resolve(DONE);
+    const reader = this.reader;
+    if (reader.failed !== undefined) return Promise.reject(reader.failed);
+    if (this.busy !== undefined) return this.busy.then(() => this.next(), () => this.next());
+    const batch: unknown[] = [];
+    let ended: Frame | undefined;
+    try {
+      ended = this.collect(batch);
+    } catch (err) {
+      if (batch.length === 0) return Promise.reject(reader.fail(err));
+      reader.fail(err); // recorded: the next call rejects with it, after this batch is delivered
+    }
+    if (batch.length > 0) {
+      if (ended !== undefined) reader.unread(ended);
+      return Promise.resolve({ done: false, value: batch });
+    }
+    const result = (ended !== undefined ? Promise.resolve(ended) : reader.nextFrame()).then((frame) => this.handle(frame));
+    this.busy = result;
+    const clear = () => {
+      if (this.busy === result) this.busy = undefined;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+
+  /** Decodes buffered items into `batch`; returns the non-item frame that stopped it, if one did. */
+  private collect(batch: unknown[]): Frame | undefined {
+    const reader = this.reader;
+    while (batch.length < this.maxBatch) {
+      const frame = reader.takeSync();
+      if (frame === undefined) return undefined;
+      if (frame.kind !== FrameKind.ITEM) return frame;
+      batch.push(reader.decodeItem(frame));
+    }
+    return undefined;
+  }
+
+  private async handle(frame: Frame): Promise<IteratorResult<unknown[]>> {
+    if (frame.kind === FrameKind.ITEM) {
+      const batch = [this.reader.decodeItem(frame)];
+      let ended: Frame | undefined;
+      try {
+        ended = this.collect(batch);
+      } catch (err) {
+        this.reader.fail(err);
+      }
+      if (ended !== undefined) this.reader.unread(ended);
+      return { done: false, value: batch };
+    }
+    this.finished = true;
+    await this.reader.finishItems(frame);
+    return DONE;
+  }
+
+  async return(): Promise<IteratorResult<unknown[]>> {
+    if (!this.finished) {
+      this.finished = true;
+      this.reader.fail(new StreamError("ORDER", "The stream was cancelled: readItemBatches() was left before its end (break, return or throw)."));
+    }
+    return DONE;
+  }
+}

@@ -1,0 +1,166 @@
+// The four benchmark workloads: their schemas, deterministic item generators and item counts (full and quick).
+import { Type, type TSchema } from "@sinclair/typebox";
+import { TypedArray } from "../src/index.js";
+
+export type WorkloadId = "W1" | "W2" | "W3" | "W4";
+
+/** Where a read's bytes come from: one whole buffer, or chunks of a fixed size. */
+export type Chunking = "whole" | 65536 | 16;
+
+export interface Workload {
+  id: WorkloadId;
+  title: string;
+  item: TSchema;
+  header?: TSchema;
+  footer?: TSchema;
+  headerValue?: unknown;
+  footerValue?: (count: number) => unknown;
+  /** Items in a full run and in a quick run. */
+  fullCount: number;
+  quickCount: number;
+  /** Item number i; the same i always gives the same item. */
+  makeItem(i: number): unknown;
+  /** How the chunkings apply: every workload reads whole and 64 KiB; W2 also 16-byte chunks. */
+  chunkings: readonly Chunking[];
+  /** JSON has no typed arrays: NDJSON writes embeddings as number arrays and turns them back; undefined = no NDJSON/json codec for it. */
+  json?: { toJson(item: unknown): unknown; fromJson(value: unknown): unknown };
+  /** Bytes of "payload data" per item for the GB/s figure (W3: the floats), when it is meaningful. */
+  dataBytesPerItem?: number;
+}
+
+/** mulberry32: a tiny seeded PRNG, so every run (and every contender) sees the same items. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = [
+  "alpha", "beta", "gamma", "delta", "red", "green", "blue", "cat", "dog", "tree", "river", "stone", "cloud",
+  "rain", "sun", "moon", "star", "fire", "ice", "wind", "sea", "sky", "leaf", "root", "bird", "fish", "salt",
+  "iron", "gold", "oak", "pine", "rose",
+];
+const LETTERS = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ.,'";
+
+const RECORD = Type.Object({ id: Type.Integer(), words: Type.Array(Type.String()), score: Type.Number() });
+const RECORD_HEADER = Type.Object({ source: Type.String(), createdAt: Type.Number() });
+const RECORD_FOOTER = Type.Object({ count: Type.Integer(), durationSec: Type.Number() });
+
+/** W1: small records with a header and footer, the common case. */
+export const W1: Workload = {
+  id: "W1",
+  title: "records { id, words[3], score }",
+  item: RECORD,
+  header: RECORD_HEADER,
+  footer: RECORD_FOOTER,
+  headerValue: { source: "bench", createdAt: 1_790_000_000.5 },
+  footerValue: (count) => ({ count, durationSec: 12.5 }),
+  fullCount: 1_000_000,
+  quickCount: 50_000,
+  makeItem(i) {
+    const rand = prng(i + 1);
+    const word = () => WORDS[Math.floor(rand() * WORDS.length)]!;
+    return { id: i, words: [word(), word(), word()], score: rand() };
+  },
+  chunkings: ["whole", 65536],
+};
+
+const TOKEN = Type.Object({ token: Type.String(), index: Type.Integer(), logprob: Type.Number() });
+
+/** W2: LLM-style tokens, the smallest items: per-item overheads dominate. */
+export const W2: Workload = {
+  id: "W2",
+  title: "tokens { token(1-8 chars), index, logprob }",
+  item: TOKEN,
+  fullCount: 1_000_000,
+  quickCount: 50_000,
+  makeItem(i) {
+    const rand = prng(i + 7);
+    const length = 1 + Math.floor(rand() * 8);
+    let token = "";
+    for (let k = 0; k < length; k++) token += LETTERS[Math.floor(rand() * LETTERS.length)];
+    return { token, index: i, logprob: -rand() * 10 };
+  },
+  chunkings: ["whole", 65536, 16],
+};
+
+const DIMENSIONS = 1024;
+const VECTOR = Type.Object({ id: Type.Integer(), embedding: TypedArray("Float32Array", { minLength: DIMENSIONS, maxLength: DIMENSIONS }) });
+
+/** W3: embeddings, where the bulk is float data that must arrive as Float32Array. */
+export const W3: Workload = {
+  id: "W3",
+  title: "vectors { id, embedding: Float32Array(1024) }",
+  item: VECTOR,
+  fullCount: 10_000,
+  quickCount: 1_000,
+  makeItem(i) {
+    const rand = prng(i + 13);
+    const embedding = new Float32Array(DIMENSIONS);
+    for (let k = 0; k < DIMENSIONS; k++) embedding[k] = rand() * 2 - 1;
+    return { id: i, embedding };
+  },
+  chunkings: ["whole", 65536],
+  // How a hand-written NDJSON producer sends floats: a number array, turned back into a Float32Array on read.
+  json: {
+    toJson: (item) => {
+      const v = item as { id: number; embedding: Float32Array };
+      return { id: v.id, embedding: Array.from(v.embedding) };
+    },
+    fromJson: (value) => {
+      const v = value as { id: number; embedding: number[] };
+      return { id: v.id, embedding: Float32Array.from(v.embedding) };
+    },
+  },
+  dataBytesPerItem: DIMENSIONS * 4,
+};
+
+const BLOB_BYTES = 1 << 20;
+let sharedBlob: Uint8Array | undefined;
+/** One 1 MiB random blob shared by every W4 item: generating 1 GiB of distinct bytes would only measure the PRNG. */
+function blob(): Uint8Array {
+  if (sharedBlob === undefined) {
+    const rand = prng(99);
+    sharedBlob = new Uint8Array(BLOB_BYTES);
+    for (let k = 0; k < BLOB_BYTES; k++) sharedBlob[k] = Math.floor(rand() * 256);
+  }
+  return sharedBlob;
+}
+
+/** W4: 1 MiB blobs, so every frame spans many chunks. */
+export const W4: Workload = {
+  id: "W4",
+  title: "blobs { id, data: 1 MiB Uint8Array }",
+  item: Type.Object({ id: Type.Integer(), data: Type.Uint8Array({ maxByteLength: BLOB_BYTES }) }),
+  fullCount: 1_000,
+  quickCount: 100,
+  makeItem(i) {
+    return { id: i, data: blob() };
+  },
+  chunkings: ["whole", 65536],
+  dataBytesPerItem: BLOB_BYTES,
+};
+
+export const WORKLOADS: readonly Workload[] = [W1, W2, W3, W4];
+
+export function workloadById(id: string): Workload {
+  const w = WORKLOADS.find((x) => x.id === id);
+  if (w === undefined) throw new Error(`unknown workload ${id}`);
+  return w;
+}
+
+/** The items of a workload, generated once per run and shared by every contender. */
+export function makeItems(w: Workload, count: number): unknown[] {
+  const items = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) items[i] = w.makeItem(i);
+  return items;
+}
+
+export function chunkingLabel(c: Chunking): string {
+  return c === "whole" ? "whole" : c === 65536 ? "64 KiB" : `${c} B`;
+}
