@@ -1,4 +1,5 @@
 // Fuzzing core shared by `npm run fuzz` and test/fuzz.test.ts: seeded mutated/truncated/rechunked streams, read with an outcome per input.
+import { concat } from "../test/helpers.js";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { FrameKind, StreamError, encodeFrame, streamTypes, type StreamTypesOptions } from "../src/index.js";
 import type { ReaderOptions } from "../src/reader.js";
@@ -173,16 +174,6 @@ export interface FuzzCase {
 const INTERESTING = [0x00, 0x01, 0x05, 0x06, 0x07, 0x08, 0x7f, 0x80, 0x90, 0xc0, 0xc1, 0xd4, 0xd9, 0xdc, 0xdd, 0xde, 0xdf, 0xff];
 const INTERESTING_32 = [0, 1, 5, 6, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x1000000, 0x1000001, 0x7fffffff, 0x80000000, 0xffffffff];
 
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Offsets of frame headers in a well-formed stream. */
 function frameStarts(bytes: Uint8Array): number[] {
   const starts: number[] = [];
@@ -196,7 +187,7 @@ function frameStarts(bytes: Uint8Array): number[] {
 
 /** Applies 0-4 random mutations (or one structured one) to a valid stream. */
 function mutate(def: Definition, frames: Uint8Array[], rng: Rng): { bytes: Uint8Array; mutation: string } {
-  let bytes = concatBytes(frames);
+  let bytes = concat(frames);
   const roll = rng.int(100);
   if (roll < 8) return { bytes, mutation: "none" };
   if (roll < 20) {
@@ -211,7 +202,7 @@ function mutate(def: Definition, frames: Uint8Array[], rng: Rng): { bytes: Uint8
       const length = ((bytes[s + 1]! << 24) | (bytes[s + 2]! << 16) | (bytes[s + 3]! << 8) | bytes[s + 4]!) >>> 0;
       const payload = rng.pick(def.options.codec === "json" || def.options.compat ? HOSTILE_JSON : HOSTILE_MSGPACK);
       const frame = encodeFrame(bytes[s]!, payload);
-      return { bytes: concatBytes([bytes.subarray(0, s), frame, bytes.subarray(s + 5 + length)]), mutation: "hostile payload" };
+      return { bytes: concat([bytes.subarray(0, s), frame, bytes.subarray(s + 5 + length)]), mutation: "hostile payload" };
     }
   }
   if (roll < 34) {
@@ -226,7 +217,7 @@ function mutate(def: Definition, frames: Uint8Array[], rng: Rng): { bytes: Uint8
   if (roll < 38) {
     // two streams glued, or a stream with trailing junk
     const junk = rng.chance(0.5) ? bytes : Uint8Array.from({ length: 1 + rng.int(8) }, () => rng.int(256));
-    return { bytes: concatBytes([bytes, junk]), mutation: "trailing" };
+    return { bytes: concat([bytes, junk]), mutation: "trailing" };
   }
   const copy: number[] = Array.from(bytes);
   const n = 1 + rng.int(4);

@@ -512,11 +512,26 @@ function missingFooter(): StreamError {
  * The iterator behind readItems(). Hand-written rather than an async generator: an item whose frame is
  * already buffered is delivered through one resolved promise, without generator machinery.
  */
-class ItemIterator implements AsyncIterableIterator<unknown> {
+/** What both item iterators share: calls made without awaiting the previous one are served in order. */
+abstract class SerialIterator<T> {
   finished = false;
-  private busy: Promise<IteratorResult<unknown>> | undefined;
+  protected busy: Promise<IteratorResult<T>> | undefined;
 
-  constructor(private readonly reader: StreamReaderImpl) {}
+  /** Marks `result` as the call in progress until it settles. */
+  protected serve(result: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> {
+    this.busy = result;
+    const clear = () => {
+      if (this.busy === result) this.busy = undefined;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+}
+
+class ItemIterator extends SerialIterator<unknown> implements AsyncIterableIterator<unknown> {
+  constructor(private readonly reader: StreamReaderImpl) {
+    super();
+  }
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -526,7 +541,6 @@ class ItemIterator implements AsyncIterableIterator<unknown> {
     if (this.finished) return Promise.resolve(DONE);
     const reader = this.reader;
     if (reader.failed !== undefined) return Promise.reject(reader.failed);
-    // Calls made without awaiting the previous one are served in order.
     if (this.busy !== undefined) return this.busy.then(() => this.next(), () => this.next());
     let frame: Frame | undefined;
     try {
@@ -541,13 +555,7 @@ class ItemIterator implements AsyncIterableIterator<unknown> {
         return Promise.reject(err);
       }
     }
-    const result = (frame !== undefined ? Promise.resolve(frame) : reader.nextFrame()).then((f) => this.handle(f));
-    this.busy = result;
-    const clear = () => {
-      if (this.busy === result) this.busy = undefined;
-    };
-    result.then(clear, clear);
-    return result;
+    return this.serve((frame !== undefined ? Promise.resolve(frame) : reader.nextFrame()).then((f) => this.handle(f)));
   }
 
   private async handle(frame: Frame): Promise<IteratorResult<unknown>> {
@@ -572,14 +580,13 @@ class ItemIterator implements AsyncIterableIterator<unknown> {
  * rather than per item. It waits for the source only when no complete item is buffered. If a bad frame follows
  * good ones, the good ones are delivered first and the error comes with the next call.
  */
-class BatchIterator implements AsyncIterableIterator<unknown[]> {
-  finished = false;
-  private busy: Promise<IteratorResult<unknown[]>> | undefined;
-
+class BatchIterator extends SerialIterator<unknown[]> implements AsyncIterableIterator<unknown[]> {
   constructor(
     private readonly reader: StreamReaderImpl,
     private readonly maxBatch: number,
-  ) {}
+  ) {
+    super();
+  }
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -602,13 +609,7 @@ class BatchIterator implements AsyncIterableIterator<unknown[]> {
       if (ended !== undefined) reader.unread(ended);
       return Promise.resolve({ done: false, value: batch });
     }
-    const result = (ended !== undefined ? Promise.resolve(ended) : reader.nextFrame()).then((frame) => this.handle(frame));
-    this.busy = result;
-    const clear = () => {
-      if (this.busy === result) this.busy = undefined;
-    };
-    result.then(clear, clear);
-    return result;
+    return this.serve((ended !== undefined ? Promise.resolve(ended) : reader.nextFrame()).then((frame) => this.handle(frame)));
   }
 
   /** Decodes buffered items into `batch`; returns the non-item frame that stopped it, if one did. */

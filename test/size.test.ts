@@ -1,24 +1,9 @@
 // The browser entry's size budget: bundled and minified with esbuild, gzipped; deterministic, so CI can hold it.
-import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { bundledSize } from "./bundle-size.js";
 
 /** Bytes, gzipped. See docs/browser.md for what the reader carries and why it is over the 12 KB first aimed at. */
 const BROWSER_READER_BUDGET = 26 * 1024;
-
-async function bundledSize(code: string): Promise<{ minified: number; gzipped: number }> {
-  const result = await build({
-    stdin: { contents: code, resolveDir: process.cwd(), loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    logLevel: "silent",
-  });
-  const output = result.outputFiles[0]!.contents;
-  return { minified: output.length, gzipped: gzipSync(output, { level: 9 }).length };
-}
 
 describe("browser bundle", () => {
   it(`a page reading a typed stream with streamtypes/browser stays within ${BROWSER_READER_BUDGET} bytes gzipped`, async () => {

@@ -1,23 +1,11 @@
 // Measures what the browser entry's bundle is made of (esbuild, minified, gzip -9), for docs/browser.md. Run: node --import tsx test/browser/bundle-sizes.ts
-import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { bundledSize } from "../bundle-size.js";
 
-const root = new URL("../../", import.meta.url).pathname;
 const DEPS = ["msgpackr", "msgpackr/*", "@sinclair/typebox", "@sinclair/typebox/*", "eventsource-parser"];
 
 async function size(code: string, external: string[] = []): Promise<{ min: number; gz: number }> {
-  const result = await build({
-    stdin: { contents: code, resolveDir: root, loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    logLevel: "silent",
-    external,
-  });
-  const out = result.outputFiles[0]!.contents;
-  return { min: out.length, gz: gzipSync(out, { level: 9 }).length };
+  const { minified, gzipped } = await bundledSize(code, external);
+  return { min: minified, gz: gzipped };
 }
 
 /** A small page reading a typed stream: the bundle test/size.test.ts holds to its budget. */
