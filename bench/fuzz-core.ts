@@ -2,7 +2,7 @@
 import { concat } from "../test/helpers.js";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { FrameKind, StreamError, encodeFrame, streamTypes, type StreamTypesOptions } from "../src/index.js";
-import type { ReaderOptions } from "../src/reader.js";
+import type { ReaderOptions } from "../src/index.js";
 
 // ---- seeded randomness ----
 

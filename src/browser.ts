@@ -1,39 +1,54 @@
-// The browser entry (streamtypes/browser): a reading-only streamTypes() without writers, producers, msgpackr's packer or TypeBox's compiler.
+// The browser entry (streamtypes/browser): reading only, interpreted validation (CSP-safe), and only the formats a page imports.
 import type { TSchema } from "@sinclair/typebox";
-import { jsonCodec, msgpackCodec } from "./codec.js";
-import { FrameDecoder } from "./frame.js";
-import { NdjsonDecoder } from "./ndjson.js";
-import { ReaderTypes } from "./reader-types.js";
-import type { StreamTypesOptions, Toolkit } from "./spec.js";
-import { SseDecoder } from "./sse.js";
-import { interpretedValidator } from "./validate.js";
+import { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
+import { ReaderTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
+import { StreamError } from "./errors.js";
+import type { Format } from "./format.js";
+import { binary } from "./formats/binary.js";
+import { typeboxInterpreted } from "./schema/typebox.js";
 
 export { StreamError } from "./errors.js";
 export type { StreamErrorCode, StreamPart, ValidationIssue, RemoteErrorInfo } from "./errors.js";
-export { ReaderTypes } from "./reader-types.js";
-export type { StreamReader, BaseStreamReader } from "./reader-types.js";
-export type { StreamTypesOptions, Framing } from "./spec.js";
-export type { ReaderOptions } from "./reader.js";
-export type { StreamSource } from "./source.js";
-export type { ConsumeHandlers, ConsumeSummary } from "./consume.js";
-export { eventSourceStream, type EventSourceLike } from "./sse.js";
+export { ReaderTypes } from "./define.js";
+export type { StreamReader, BaseStreamReader, ConsumeHandlers, ConsumeSummary, DefinitionOptions } from "./define.js";
+export type { Format } from "./format.js";
+export type { ReaderOptions } from "./reader/reader.js";
+export type { StreamSource } from "./sources/source.js";
+export { eventSourceStream, type EventSourceLike } from "./sources/event-source.js";
+export { binary } from "./formats/binary.js";
+export { sse } from "./formats/sse.js";
+export { ndjson } from "./formats/ndjson.js";
+export { truss } from "./formats/truss.js";
+export { json } from "./codecs/json.js";
+export { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
+export { TypedArray } from "./schema/typed-array.js";
 
 /**
  * Validation interprets the schemas (TypeBox `Check`): no code generation, so a strict Content-Security-Policy
- * needs no 'unsafe-eval', and no compiler in the bundle. It checks about 5 million small values a second.
+ * needs no 'unsafe-eval', and no compiler in the bundle.
  */
-const readingToolkit: Toolkit = {
-  codec: (name) => (name === "json" ? jsonCodec() : msgpackCodec()),
-  validator: interpretedValidator,
-  splitter(framing, maxFrameBytes, kinds) {
-    if (framing === "sse") return new SseDecoder(maxFrameBytes);
-    if (framing === "ndjson") return new NdjsonDecoder(maxFrameBytes);
-    return new FrameDecoder({ maxFrameBytes, kinds });
+const validatorFor = (schema: unknown) => typeboxInterpreted(schema as TSchema);
+
+/** Definitions that name their format; the browser entry has no string options, so that a page bundles only what it imports. */
+const NAMED: EntryDefaults = {
+  format(options) {
+    if ("framing" in options || "codec" in options || "compat" in options) {
+      throw new StreamError("OPTIONS", 'streamtypes/browser takes a format value, not strings: { format: sse() } instead of { framing: "sse" }.');
+    }
+    throw new StreamError("OPTIONS", "readerTypes() needs a format: { format: binary(msgpackReadOnly()) }, sse(), ndjson() or truss().");
   },
+  validatorFor,
+};
+
+/** The default for streamTypes(): the binary framing with MessagePack, read-only. */
+const BINARY_MSGPACK: EntryDefaults = {
+  format: (options) => (Object.keys(options).some((k) => k === "framing" || k === "codec" || k === "compat") ? NAMED.format(options) : binary(msgpackReadOnly())),
+  validatorFor,
 };
 
 /**
- * Defines a stream's types for reading in a browser: same arguments as `streamTypes` from "streamtypes".
+ * Defines a stream's types for reading in a browser: same arguments as `streamTypes` from "streamtypes". The
+ * format defaults to the binary framing with MessagePack; pass `{ format: sse() }` and the like for others.
  *
  * @example
  * import { streamTypes } from "streamtypes/browser";
@@ -44,7 +59,24 @@ export function streamTypes<I extends TSchema, H extends TSchema | undefined = u
   item: I,
   header?: H,
   footer?: F,
-  options?: StreamTypesOptions,
+  options: DefinitionOptions = {},
 ): ReaderTypes<I, H, F> {
-  return new ReaderTypes(item, header as H, footer as F, options ?? {}, readingToolkit);
+  return new ReaderTypes(item, header as H, footer as F, options, BINARY_MSGPACK);
+}
+
+/**
+ * Like {@link streamTypes}, with no default format: a page that reads only SSE (or NDJSON) then bundles no
+ * MessagePack code at all.
+ *
+ * @example
+ * import { readerTypes, sse } from "streamtypes/browser";
+ * const TOKENS = readerTypes(Token, RunHeader, RunFooter, { format: sse() });
+ */
+export function readerTypes<I extends TSchema, H extends TSchema | undefined = undefined, F extends TSchema | undefined = undefined>(
+  item: I,
+  header: H,
+  footer: F,
+  options: DefinitionOptions & { format: Format },
+): ReaderTypes<I, H, F> {
+  return new ReaderTypes(item, header, footer, options, NAMED);
 }

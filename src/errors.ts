@@ -6,6 +6,7 @@ export type StreamErrorCode =
   | "FORMAT"
   | "LIMIT"
   | "TRUNCATED"
+  | "NETWORK"
   | "VALIDATION"
   | "REMOTE"
   | "HTTP"
@@ -42,6 +43,9 @@ export interface StreamErrorDetails {
   status?: number;
 }
 
+/** Marks every StreamError, whichever build made it. */
+const STREAM_ERROR_BRAND: unique symbol = Symbol.for("streamtypes.StreamError");
+
 /**
  * The error every detected failure is reported with. Switch on `code`.
  *
@@ -54,22 +58,33 @@ export interface StreamErrorDetails {
  * }
  */
 export class StreamError extends Error {
-  readonly code: StreamErrorCode;
-  readonly part?: StreamPart;
-  readonly index?: number;
-  readonly issues?: ValidationIssue[];
-  readonly remote?: RemoteErrorInfo;
-  readonly status?: number;
+  // `declare`: fields that are not given stay absent, so a printed error shows only what it has.
+  declare readonly code: StreamErrorCode;
+  declare readonly part?: StreamPart;
+  declare readonly index?: number;
+  declare readonly issues?: ValidationIssue[];
+  declare readonly remote?: RemoteErrorInfo;
+  declare readonly status?: number;
 
   constructor(code: StreamErrorCode, message: string, details: StreamErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "StreamError";
-    this.code = code;
-    if (details.part !== undefined) this.part = details.part;
-    if (details.index !== undefined) this.index = details.index;
-    if (details.issues !== undefined) this.issues = details.issues;
-    if (details.remote !== undefined) this.remote = details.remote;
-    if (details.status !== undefined) this.status = details.status;
+    const self = this as { -readonly [K in keyof StreamError]: StreamError[K] };
+    self.code = code;
+    if (details.part !== undefined) self.part = details.part;
+    if (details.index !== undefined) self.index = details.index;
+    if (details.issues !== undefined) self.issues = details.issues;
+    if (details.remote !== undefined) self.remote = details.remote;
+    if (details.status !== undefined) self.status = details.status;
+    Object.defineProperty(this, STREAM_ERROR_BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof StreamError` holds for errors from any copy of this class: the main and browser entries, and the
+   * ESM and CommonJS builds, each have their own, and a value thrown by one must be recognised by all.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[STREAM_ERROR_BRAND] === true;
   }
 }
 

@@ -1,21 +1,62 @@
-// Public entry point of streamtypes.
-export { streamTypes, StreamTypes } from "./stream-types.js";
-export type { StreamWriter, StreamReader, BaseStreamWriter, BaseStreamReader } from "./stream-types.js";
+// The main entry: streamTypes() with the binary MessagePack format and compiled TypeBox validation by default, every format and codec, and the producer helpers.
+import type { TSchema } from "@sinclair/typebox";
+import { StreamTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
+import { formatNamed, type FormatNames } from "./formats/by-name.js";
+import { StreamError } from "./errors.js";
+import { typeboxCompiled } from "./schema/typebox-compiled.js";
+
+export { StreamTypes, ReaderTypes } from "./define.js";
+export type { StreamWriter, StreamReader, BaseStreamWriter, BaseStreamReader, ConsumeHandlers, ConsumeSummary, DefinitionOptions } from "./define.js";
 export { StreamError } from "./errors.js";
 export type { StreamErrorCode, StreamPart, ValidationIssue, RemoteErrorInfo } from "./errors.js";
-export type { StreamTypesOptions } from "./spec.js";
-export type { ReaderOptions } from "./reader.js";
-export type { ErrorFrameOptions, WriterOptions } from "./writer.js";
-export type { Framing } from "./spec.js";
-export { eventSourceStream, type EventSourceLike } from "./sse.js";
-export type { StreamSource } from "./source.js";
-export type { Producer, ProducerOptions } from "./producer.js";
-export { producerStream } from "./producer.js";
-export { streamResponse, streamingHeaders } from "./http.js";
-export { BINARY_MEDIA_TYPE, SSE_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "./media-types.js";
-export type { StreamResponseInit } from "./http.js";
-export type { ConsumeHandlers, ConsumeSummary } from "./consume.js";
-export { FrameKind, FrameDecoder, encodeFrame } from "./frame.js";
-export type { Frame } from "./frame.js";
-export { PROTOCOL_VERSION } from "./marker.js";
-export { TypedArray, type TTypedArray, type TypedArrayName, type TypedArrayOptions } from "./typed-array.js";
+export type { Format, FrameDecoder, FrameEncoder, Frame, ResumePoint, EncoderOptions } from "./format.js";
+export type { Codec, TextCodec } from "./codecs/codec.js";
+export { DecodeError, MAX_DEPTH } from "./codecs/codec.js";
+export { binary, BINARY_MEDIA_TYPE } from "./formats/binary.js";
+export { truss, TRUSS_MEDIA_TYPE } from "./formats/truss.js";
+export { sse, SSE_MEDIA_TYPE } from "./formats/sse.js";
+export { ndjson, NDJSON_MEDIA_TYPE } from "./formats/ndjson.js";
+export { encodeFrame, LengthPrefixedDecoder, type LengthPrefixedFrame } from "./formats/length-prefixed.js";
+export type { FormatNames } from "./formats/by-name.js";
+export { json } from "./codecs/json.js";
+export { msgpack } from "./codecs/msgpack.js";
+export { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
+export { FrameKind, PROTOCOL_VERSION } from "./protocol.js";
+export type { ReaderOptions } from "./reader/reader.js";
+export type { ErrorFrameOptions, WriterOptions } from "./writer/writer.js";
+export { eventSourceStream, type EventSourceLike } from "./sources/event-source.js";
+export type { StreamSource } from "./sources/source.js";
+export { producerStream, type Producer, type ProducerOptions } from "./writer/producer.js";
+export { streamResponse, streamingHeaders, type StreamResponseInit, type HeadersLike } from "./writer/http.js";
+export { TypedArray, type TTypedArray, type TypedArrayName, type TypedArrayOptions } from "./schema/typed-array.js";
+
+/** Options of `streamTypes()` from "streamtypes": a format value, or the string options of earlier versions. */
+export interface StreamTypesOptions extends DefinitionOptions, FormatNames {}
+
+const MAIN: EntryDefaults = {
+  format: (options) => formatNamed(options as FormatNames),
+  validatorFor: (schema) => typeboxCompiled(schema as TSchema),
+};
+
+/**
+ * Defines a stream's types once, for producer and consumer alike. The format defaults to `binary(msgpack())`.
+ *
+ * @example
+ * const STREAM = streamTypes(
+ *   Type.Object({ words: Type.Array(Type.String()) }),              // item
+ *   Type.Object({ time: Type.Number(), msg: Type.String() }),       // header (optional)
+ *   Type.Object({ durationSec: Type.Number() }),                    // footer (optional)
+ * );
+ * const TOKENS = streamTypes(Token, undefined, undefined, { format: sse() });
+ */
+export function streamTypes<I extends TSchema, H extends TSchema | undefined = undefined, F extends TSchema | undefined = undefined>(
+  item: I,
+  header?: H,
+  footer?: F,
+  options: StreamTypesOptions = {},
+): StreamTypes<I, H, F> {
+  if (options.format !== undefined && (options.codec !== undefined || options.framing !== undefined || options.compat !== undefined)) {
+    throw new StreamError("OPTIONS", "Give either format (e.g. format: sse()) or the older codec/framing/compat options, not both.");
+  }
+  return new StreamTypes(item, header as H, footer as F, options, MAIN);
+}

@@ -1,11 +1,13 @@
-// truss_chains compatibility: the golden streams in ../shared/interop/truss, read in several chunkings and written back.
+// truss_chains compatibility: the golden streams in test/fixtures/truss (see PROVENANCE.md there), read in several chunkings and written back.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { describe, expect, it } from "vitest";
-import { FrameDecoder, streamTypes } from "../src/index.js";
+import { LengthPrefixedDecoder, json, streamTypes } from "../src/index.js";
 import { chunksOf, concat, readAll, splitAt } from "./helpers.js";
 
-const DIR = new URL("../../shared/interop/truss/", import.meta.url);
+/** The vectors, resolved relative to this file (not the working directory). */
+const DIR = new URL("./fixtures/truss/", import.meta.url);
 
 interface Vector {
   header: unknown;
@@ -51,18 +53,33 @@ const cases: Record<string, { item: TSchema; header?: TSchema; footer?: TSchema;
 };
 
 function framesOf(bytes: Uint8Array): { kind: number; payload: Uint8Array }[] {
-  const decoder = new FrameDecoder({ maxFrameBytes: 1 << 24, kinds: [2, 3, 4, 5, 6] });
+  const decoder = new LengthPrefixedDecoder({ maxFrameBytes: 1 << 24, kinds: [2, 3, 4, 5, 6], codec: json(), endsAtEof: true });
   decoder.push(bytes);
   const frames = [];
-  for (let f = decoder.next(); f; f = decoder.next()) frames.push({ kind: f.kind, payload: f.payload.slice() });
+  for (let f = decoder.next(); f; f = decoder.next()) frames.push({ kind: f.kind, payload: f.bytes.slice(f.start, f.end) });
   expect(decoder.bufferedBytes).toBe(0);
   return frames;
 }
 
+interface Manifest {
+  cases: { name: string; bin: string; bin_bytes: number; bin_sha256: string }[];
+}
+
+const manifest = (): Manifest => JSON.parse(readFileSync(new URL("manifest.json", DIR), "utf8")) as Manifest;
+
 describe("truss_chains golden streams", () => {
   it("every case in the manifest is covered", () => {
-    const manifest = JSON.parse(readFileSync(new URL("manifest.json", DIR), "utf8")) as { cases: { name: string }[] };
-    expect(manifest.cases.map((c) => c.name).sort()).toEqual(Object.keys(cases).sort());
+    expect(manifest().cases.map((c) => c.name).sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  it("every .bin matches the size and sha256 the manifest records", () => {
+    const { cases: listed } = manifest();
+    expect(listed.length).toBeGreaterThan(0);
+    for (const c of listed) {
+      const bin = readFileSync(new URL(c.bin, DIR));
+      expect({ name: c.name, bytes: bin.length }).toEqual({ name: c.name, bytes: c.bin_bytes });
+      expect({ name: c.name, sha256: createHash("sha256").update(bin).digest("hex") }).toEqual({ name: c.name, sha256: c.bin_sha256 });
+    }
   });
 
   for (const [name, spec] of Object.entries(cases)) {

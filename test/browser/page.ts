@@ -1,6 +1,6 @@
 // The browser test page's own script: reads the typed stream its query parameters pick and renders it into the DOM as it arrives.
 // Bundled by test/browser/harness.ts: as is (the browser entry), or with ../../src/browser.js redirected to the main entry.
-import { StreamError, eventSourceStream, streamTypes } from "../../src/browser.js";
+import { StreamError, binary, eventSourceStream, msgpackReadOnly, sse, streamTypes } from "../../src/browser.js";
 import { BenchItem, Footer, Header, Item } from "./streams.js";
 
 /** "browser" or "main": which entry this bundle was built from (an esbuild define). */
@@ -47,8 +47,7 @@ function show(error: unknown, aborted: boolean): void {
 
 /** Reads `/stream/<name>` through fetch or the browser's EventSource and renders header, items, footer or error. */
 async function read(name: string, via: string): Promise<void> {
-  const framing = name.startsWith("sse") ? "sse" : "binary";
-  const TYPES = streamTypes(Item, Header, Footer, { framing });
+  const TYPES = streamTypes(Item, Header, Footer, { format: name.startsWith("sse") ? sse() : binary(msgpackReadOnly()) });
   $("validator").textContent = validatorMode(TYPES);
   const controller = new AbortController();
   $("abort").addEventListener("click", () => controller.abort());

@@ -1,0 +1,212 @@
+// Stream definitions: the schemas and format a producer and consumer share, with factories for typed readers and writers.
+import type { Static, TSchema } from "@sinclair/typebox";
+import type { Format } from "./format.js";
+import { StreamReaderImpl, type ReaderOptions } from "./reader/reader.js";
+import type { Validator } from "./schema/validator.js";
+import type { StreamSource } from "./sources/source.js";
+import { resolveSpec, type StreamSpec } from "./spec.js";
+import { streamResponse, type StreamResponseInit } from "./writer/http.js";
+import { producerStream, type Producer, type ProducerOptions } from "./writer/producer.js";
+import { StreamWriterImpl, type ErrorFrameOptions, type WriterOptions } from "./writer/writer.js";
+
+/** Options of a stream definition, shared by its writers and readers. */
+export interface DefinitionOptions {
+  /** The wire format: `binary(msgpack())` (the default), `binary(json())`, `sse()`, `ndjson()` or `truss()`. */
+  format?: Format | undefined;
+  /** Validate every value against its schema, when written and when read. Default true. */
+  validate?: boolean | undefined;
+  /** Largest payload accepted or produced, in bytes. Default 16 MiB. */
+  maxFrameBytes?: number | undefined;
+}
+
+/** What an entry point decides for its definitions: the format when none is given, and how schemas are checked. */
+export interface EntryDefaults {
+  format(options: DefinitionOptions): Format;
+  validatorFor(schema: unknown): Validator;
+}
+
+/** The reader's methods that exist for every stream. */
+export interface BaseStreamReader<I extends TSchema> {
+  /** The items, each delivered as soon as its frame is complete. Call once. Leaving the loop early cancels the source. */
+  readItems(): AsyncIterableIterator<Static<I>>;
+  /**
+   * The items in arrays: each array holds every item already complete in the bytes received (at most `maxBatch`,
+   * default 1024), decoded in one go. For high-throughput consumers. Use instead of readItems(), once.
+   */
+  readItemBatches(maxBatch?: number): AsyncIterableIterator<Static<I>[]>;
+  /** Stops reading and cancels the source; a running item loop ends quietly. */
+  cancel(reason?: unknown): void;
+  /** Items delivered so far. */
+  readonly itemsRead: number;
+  /** Bytes received from the source so far. */
+  readonly bytesRead: number;
+  /** True once the end frame was read and nothing followed it. */
+  readonly completed: boolean;
+}
+
+/** A reader for the stream types: `readHeader()` exists only when a header schema was given, `readFooter()` likewise. */
+export type StreamReader<I extends TSchema, H extends TSchema | undefined, F extends TSchema | undefined> = BaseStreamReader<I> &
+  (H extends TSchema ? { /** The header; call first. `ORDER` if the stream has none. */ readHeader(): Promise<Static<H>> } : unknown) &
+  (F extends TSchema ? { /** The footer, after the items; confirms the end. `ORDER` if the stream has none. */ readFooter(): Promise<Static<F>> } : unknown);
+
+/** The writer's methods that exist for every stream. */
+export interface BaseStreamWriter<I extends TSchema> {
+  /** One item frame. Validated first: `VALIDATION` on a bad value. */
+  item(value: Static<I>): Uint8Array;
+  /** The end frame. Nothing may be written after it. */
+  end(): Uint8Array;
+  /** An error frame carrying the error's name, message and optional code/data; it ends the stream. */
+  error(err: unknown, options?: ErrorFrameOptions): Uint8Array;
+  /** A keep-alive frame that readers skip (not in the truss format). */
+  keepAlive(): Uint8Array;
+  /** True once end() or error() was written. */
+  readonly ended: boolean;
+  /** The index of the next item to produce: 0, or where a resumed stream continues (see `resumeAfter`). */
+  readonly startIndex: number;
+}
+
+/** A writer for the stream types: `header()` exists only when a header schema was given, `footer()` likewise. */
+export type StreamWriter<I extends TSchema, H extends TSchema | undefined, F extends TSchema | undefined> = BaseStreamWriter<I> &
+  (H extends TSchema ? { /** The header frame; must come first. */ header(value: Static<H>): Uint8Array } : unknown) &
+  (F extends TSchema ? { /** The footer frame; after the items, before end(). */ footer(value: Static<F>): Uint8Array } : unknown);
+
+/** Callbacks for {@link ReaderTypes.consume}; each may return a promise, which is awaited before reading on (backpressure). */
+export interface ConsumeHandlers<I, H, F> {
+  onHeader?: ((header: H) => void | Promise<void>) | undefined;
+  onItem?: ((item: I, index: number) => void | Promise<void>) | undefined;
+  onFooter?: ((footer: F) => void | Promise<void>) | undefined;
+}
+
+/** What a consumed stream amounted to. */
+export interface ConsumeSummary {
+  items: number;
+  bytes: number;
+}
+
+/**
+ * The reading half of a stream definition. `streamTypes()` from "streamtypes" returns a {@link StreamTypes}, which
+ * also writes; "streamtypes/browser" returns this class itself.
+ */
+export class ReaderTypes<I extends TSchema, H extends TSchema | undefined = undefined, F extends TSchema | undefined = undefined> {
+  /** The resolved definition: format, validators, limits. */
+  protected readonly spec: StreamSpec;
+
+  constructor(
+    readonly item: I,
+    readonly header: H,
+    readonly footer: F,
+    options: DefinitionOptions,
+    defaults: EntryDefaults,
+  ) {
+    this.spec = resolveSpec({ item, header, footer }, { ...options, format: options.format ?? defaults.format(options) }, defaults.validatorFor);
+  }
+
+  /** The wire format of this definition. */
+  get format(): Format {
+    return this.spec.format;
+  }
+
+  /**
+   * A new reader over one stream's bytes.
+   *
+   * @example
+   * const r = STREAM.reader(await fetch(url), { signal });
+   * const header = await r.readHeader();
+   * for await (const item of r.readItems()) console.log(item);
+   * const footer = await r.readFooter();
+   */
+  reader(source: StreamSource, options?: ReaderOptions): StreamReader<I, H, F> {
+    return new StreamReaderImpl(this.spec, source, options) as unknown as StreamReader<I, H, F>;
+  }
+
+  /**
+   * How values are validated: "compiled" (TypeBox's TypeCompiler), "interpreted" (its `Check`: the browser entry,
+   * or a Content-Security-Policy that forbids code generation), "standard" (a Standard Schema library's own
+   * check), or "off" (`validate: false`).
+   */
+  get validation(): "compiled" | "interpreted" | "standard" | "off" {
+    return this.spec.validators.item?.mode ?? "off";
+  }
+
+  /**
+   * The Content-Type this stream is served with: `application/vnd.streamtypes; codec=msgpack` (or `codec=json`),
+   * `text/event-stream; charset=utf-8` (SSE), `application/x-ndjson` (NDJSON), `application/octet-stream` (truss).
+   */
+  get contentType(): string {
+    return this.spec.format.contentType;
+  }
+
+  /**
+   * Reads a whole stream into callbacks: resolves once the end frame has been read, rejects with the reader's
+   * `StreamError`s (a missing declared header or footer is `ORDER`).
+   *
+   * @example
+   * const { items } = await STREAM.consume(fetch(url), { onItem: (c) => console.log(c.words) });
+   */
+  async consume(
+    source: StreamSource,
+    handlers: ConsumeHandlers<Static<I>, H extends TSchema ? Static<H> : never, F extends TSchema ? Static<F> : never> & ReaderOptions,
+  ): Promise<ConsumeSummary> {
+    const reader = new StreamReaderImpl(this.spec, source, handlers);
+    const on = handlers as ConsumeHandlers<unknown, unknown, unknown>;
+    if (this.spec.hasHeader) {
+      const header = await reader.readHeader();
+      await on.onHeader?.(header);
+    }
+    let index = 0;
+    for await (const item of reader.readItems()) await on.onItem?.(item, index++);
+    if (this.spec.hasFooter) {
+      const footer = await reader.readFooter();
+      await on.onFooter?.(footer);
+    }
+    return { items: reader.itemsRead, bytes: reader.bytesRead };
+  }
+}
+
+/** A stream definition that reads and writes: schemas, format, and factories for writers, readers and responses. */
+export class StreamTypes<
+  I extends TSchema,
+  H extends TSchema | undefined = undefined,
+  F extends TSchema | undefined = undefined,
+> extends ReaderTypes<I, H, F> {
+  /**
+   * A new writer for one stream.
+   *
+   * @example
+   * const w = STREAM.writer();
+   * socket.write(w.header({ time: 0, msg: "start" }));
+   * socket.write(w.item({ words: ["hi"] }));
+   * socket.write(w.end());
+   */
+  writer(options?: WriterOptions): StreamWriter<I, H, F> {
+    return new StreamWriterImpl(this.spec, options) as unknown as StreamWriter<I, H, F>;
+  }
+
+  /**
+   * A pull-based `ReadableStream` of frames written by a producer generator: it advances only as the consumer
+   * reads, ends with the end frame when the generator returns, sends an error frame if it throws, and runs its
+   * `finally` blocks when the consumer cancels.
+   *
+   * @example
+   * const body = STREAM.toReadableStream(async function* (w, signal) {
+   *   yield w.header({ time: Date.now(), msg: "start" });
+   *   for await (const words of source(signal)) yield w.item({ words });
+   *   yield w.footer({ time: Date.now(), durationSec: 1, msg: "done" });
+   * });
+   */
+  toReadableStream(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & WriterOptions): ReadableStream<Uint8Array> {
+    const writer = new StreamWriterImpl(this.spec, options);
+    return producerStream(writer, producer as unknown as Producer<StreamWriterImpl>, options);
+  }
+
+  /**
+   * A streaming `Response` for fetch-style handlers (Hono, Deno, Bun, workers; Node via `streamtypes/node`), with
+   * the stream's Content-Type, `Cache-Control: no-cache` and `X-Accel-Buffering: no`.
+   *
+   * @example
+   * app.get("/tokens", () => STREAM.toResponse(async function* (w) { yield w.item({ words: ["hi"] }); }));
+   */
+  toResponse(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & WriterOptions & StreamResponseInit): Response {
+    return streamResponse(this.toReadableStream(producer, options), this.contentType, options);
+  }
+}

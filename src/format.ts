@@ -1,0 +1,89 @@
+// The wire-format contract: what a framing (binary, truss, SSE, NDJSON) provides to the reader, the writer and the HTTP helpers.
+import type { Codec } from "./codecs/codec.js";
+import { FrameKind } from "./protocol.js";
+
+/** What the reader knows about a frame: its kind (see FrameKind). The rest is the format's business. */
+export interface Frame {
+  readonly kind: number;
+}
+
+/**
+ * Splits one connection's bytes into frames and turns a frame into a value. One per reader; whatever the
+ * chunking, it yields the same frames. The reader holds the order rules; the decoder holds everything about
+ * the bytes (markers, names, line or event syntax, size limits).
+ */
+export interface FrameDecoder<F extends Frame = Frame> {
+  /** Adds a chunk. The chunk must not change afterwards while frames may still view it. */
+  push(chunk: Uint8Array): void;
+  /** The next complete frame, or undefined when more bytes are needed. Throws `FORMAT` or `LIMIT` (a StreamError). */
+  next(): F | undefined;
+  /** The frame's value, through the format's codec: the only way bytes become a value. Throws DecodeError. */
+  value(frame: F): unknown;
+  /** The frame's payload size in bytes, for messages. */
+  payloadSize(frame: F): number;
+  /** The input ended here: a frame that stands for the end (truss, at a frame boundary), or undefined (→ `TRUNCATED`). */
+  atEnd(): F | undefined;
+  /** After the end frame: is what is buffered data? (binary: any byte; text: a complete event or line, not slack.) */
+  hasTrailingData(): boolean;
+  /** Where an unfinished frame stands, for `TRUNCATED`: "inside an item frame (3 of 10 payload bytes)"; "" when nothing is held. */
+  describePending(): string;
+  /** Up to 48 held bytes, for `FORMAT` previews. */
+  preview(): Uint8Array;
+  /** Bytes held that belong to no complete frame yet. */
+  readonly bufferedBytes: number;
+  /** Resumable formats only: where to reconnect from, and how to start over on a new connection. */
+  readonly resume?: ResumePoint;
+}
+
+/** How a resumable format's decoder continues on a new connection. */
+export interface ResumePoint {
+  /** The id of the last event delivered, to send as `Last-Event-ID`. */
+  readonly lastEventId: string | undefined;
+  /** Starts over on a new connection; events already delivered will be skipped when they are sent again. */
+  reconnected(): void;
+}
+
+/** Turns encoded payloads into complete frames for one stream. */
+export interface FrameEncoder {
+  /** One complete frame around an already validated and encoded payload (empty for end and keep-alive). */
+  frame(kind: number, payload: Uint8Array): Uint8Array;
+  /** The first item's index: 0, or where a resumed stream continues. */
+  readonly startIndex: number;
+}
+
+/** Options for a new encoder. */
+export interface EncoderOptions {
+  /** Resumable formats: the `Last-Event-ID` a reconnecting client sent; anything that is not an id of this format starts over. */
+  readonly resumeAfter?: string | null | undefined;
+}
+
+/** One wire format: how frames look, which codec fills them, and what a stream of it supports. */
+export interface Format {
+  /** "binary", "truss", "sse", "ndjson": for messages. */
+  readonly name: string;
+  /** The Content-Type a stream of this format is served with. */
+  readonly contentType: string;
+  /** The `Accept` header a client asks for this format with. */
+  readonly accept: string;
+  readonly codec: Codec;
+  /** Whether the format has keep-alive frames (truss_chains readers know none). */
+  readonly keepAlive: boolean;
+  /** Whether a reader can reconnect and continue (`reconnect`, `resumeAfter`). */
+  readonly resumable: boolean;
+  decoder(limits: { readonly maxFrameBytes: number }): FrameDecoder;
+  encoder(options?: EncoderOptions): FrameEncoder;
+}
+
+/** For text framings' `hasTrailingData`: is a complete frame other than a keep-alive buffered? A frame that does not parse counts. */
+export function hasDataFrame(decoder: FrameDecoder): boolean {
+  for (;;) {
+    let frame: Frame | undefined;
+    try {
+      frame = decoder.next();
+    } catch {
+      return true;
+    }
+    if (frame === undefined) return false;
+    if (frame.kind !== FrameKind.KEEPALIVE) return true;
+  }
+}

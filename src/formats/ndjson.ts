@@ -1,0 +1,217 @@
+// The NDJSON framing: one JSON object per line, {"kind":"item","data":…}, with end, error and keep-alive lines.
+import { json } from "../codecs/json.js";
+import { StreamError, previewBytes } from "../errors.js";
+import { hasDataFrame, type Format, type Frame, type FrameDecoder, type FrameEncoder } from "../format.js";
+import { FrameKind, kindName, kindNamed } from "../protocol.js";
+
+/** The media type of NDJSON streams. */
+export const NDJSON_MEDIA_TYPE = "application/x-ndjson";
+
+/** The frame kinds an NDJSON line can be, named as in protocol.ts. */
+const LINE_KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE];
+const WITH_DATA: readonly number[] = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.ERROR];
+
+const utf8 = new TextEncoder();
+/** `{"kind":"item","data":` per kind with data, as text and as bytes; a line is prefix + payload + `}`. */
+const PREFIX_TEXT: Record<number, string> = {};
+const PREFIXES: Record<number, Uint8Array> = {};
+/** `{"kind":"end"}\n` for the kinds without data. */
+const BARE_LINES: Record<number, Uint8Array> = {};
+for (const kind of LINE_KINDS) {
+  PREFIX_TEXT[kind] = `{"kind":"${kindName(kind)}","data":`;
+  PREFIXES[kind] = utf8.encode(PREFIX_TEXT[kind]!);
+  BARE_LINES[kind] = utf8.encode(`{"kind":"${kindName(kind)}"}\n`);
+}
+/** The longest envelope around a payload (`{"kind":"header","data":` and `}`), for the limit on bytes held. */
+const MAX_ENVELOPE_BYTES = Math.max(...WITH_DATA.map((kind) => PREFIXES[kind]!.length)) + 1;
+const EMPTY = new Uint8Array(0);
+const NEWLINE = 0x0a;
+
+/** One NDJSON line as the reader sees it: its kind and its already decoded data. */
+export interface NdjsonFrame extends Frame {
+  readonly value: unknown;
+  /** The line's size in bytes. */
+  readonly size: number;
+}
+
+/**
+ * NDJSON (JSON Lines): `{"kind":"item","data":{"words":["hi"]}}` per line, `{"kind":"end"}` last. Every line
+ * ends with a newline, the last one included: a last line without one was cut, and the stream is `TRUNCATED`.
+ *
+ * @example
+ * import { streamTypes, ndjson } from "streamtypes";
+ * const ROWS = streamTypes(Row, undefined, undefined, { format: ndjson() });
+ */
+export function ndjson(): Format {
+  const codec = json();
+  return {
+    name: "ndjson",
+    contentType: NDJSON_MEDIA_TYPE,
+    accept: NDJSON_MEDIA_TYPE,
+    codec,
+    keepAlive: true,
+    resumable: false,
+    decoder: ({ maxFrameBytes }) => new NdjsonDecoder(maxFrameBytes, codec.decodeText),
+    encoder: () => NDJSON_ENCODER,
+  };
+}
+
+/** Writes NDJSON lines: the payload (compact JSON, no raw line breaks) between the kind's prefix and `}`. */
+const NDJSON_ENCODER: FrameEncoder = {
+  startIndex: 0,
+  frame(kind, payload) {
+    const prefix = PREFIXES[kind];
+    if (prefix === undefined || !WITH_DATA.includes(kind)) return BARE_LINES[kind]!;
+    const line = new Uint8Array(prefix.length + payload.length + 2);
+    line.set(prefix, 0);
+    line.set(payload, prefix.length);
+    line[line.length - 2] = 0x7d; // }
+    line[line.length - 1] = NEWLINE;
+    return line;
+  },
+};
+
+/**
+ * Splits NDJSON bytes into frames. Lines are found with `indexOf`, kept as a list of pieces until complete, and
+ * limited in bytes: a line's data may be at most `maxFrameBytes` (the line less its envelope), and no more than
+ * that plus the longest envelope is held while waiting for a newline. Each line must be an object `{kind, data?}`
+ * with a known kind; blank lines are skipped. The line's JSON goes through the JSON codec's gate.
+ */
+class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
+  private readonly queue: Uint8Array[] = []; // chunks not looked at yet
+  private queued = 0;
+  private readonly pieces: Uint8Array[] = []; // the start of a line that spans chunks
+  private held = 0;
+  private chunk: Uint8Array = EMPTY;
+  private at = 0;
+  private line = 0;
+  private readonly text = new TextDecoder("utf-8", { fatal: true });
+
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly parse: (text: string) => unknown,
+  ) {}
+
+  get bufferedBytes(): number {
+    return this.held + this.chunk.length - this.at + this.queued;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+  }
+
+  next(): NdjsonFrame | undefined {
+    for (;;) {
+      if (this.at >= this.chunk.length) {
+        const chunk = this.queue.shift();
+        if (chunk === undefined) return undefined;
+        this.queued -= chunk.length;
+        this.chunk = chunk;
+        this.at = 0;
+      }
+      const end = this.chunk.indexOf(NEWLINE, this.at);
+      if (end < 0) {
+        this.pieces.push(this.chunk.subarray(this.at));
+        this.held += this.chunk.length - this.at;
+        this.at = this.chunk.length;
+        if (this.held > this.maxFrameBytes + MAX_ENVELOPE_BYTES + 1) throw this.tooLong(this.line + 1);
+        continue;
+      }
+      let bytes = this.chunk.subarray(this.at, end);
+      this.at = end + 1;
+      if (this.pieces.length > 0) {
+        bytes = joinPieces(this.pieces, this.held, bytes);
+        this.pieces.length = 0;
+        this.held = 0;
+      }
+      this.line++;
+      if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
+      if (bytes.length === 0) continue;
+      if (bytes.length > this.maxFrameBytes + MAX_ENVELOPE_BYTES) throw this.tooLong(this.line);
+      return this.parseLine(bytes);
+    }
+  }
+
+  value(frame: NdjsonFrame): unknown {
+    return frame.value;
+  }
+
+  payloadSize(frame: NdjsonFrame): number {
+    return frame.size;
+  }
+
+  atEnd(): undefined {
+    return undefined;
+  }
+
+  hasTrailingData(): boolean {
+    // Blank lines, keep-alive lines and an unfinished last line are slack; any other complete line is data.
+    return hasDataFrame(this);
+  }
+
+  describePending(): string {
+    const held = this.bufferedBytes;
+    return held === 0 ? "" : `inside line ${this.line + 1}, which has no newline yet (${held} bytes)`;
+  }
+
+  preview(): Uint8Array {
+    const first = this.pieces[0] ?? (this.at < this.chunk.length ? this.chunk.subarray(this.at) : (this.queue[0] ?? EMPTY));
+    return first.subarray(0, 48);
+  }
+
+  private parseLine(bytes: Uint8Array): NdjsonFrame {
+    let text: string;
+    try {
+      text = this.text.decode(bytes);
+    } catch (err) {
+      throw new StreamError("FORMAT", `NDJSON line ${this.line} is not valid UTF-8: ${previewBytes(bytes)}.`, { cause: err });
+    }
+    // This library's lines, and most others, are `{"kind":"item","data":` + data + `}`: only the data is parsed.
+    for (const kind of WITH_DATA) {
+      const prefix = PREFIX_TEXT[kind]!;
+      if (text.startsWith(prefix) && text.charCodeAt(text.length - 1) === 0x7d) {
+        const payloadBytes = bytes.length - PREFIXES[kind]!.length - 1;
+        if (payloadBytes > this.maxFrameBytes) throw this.tooLong(this.line);
+        return { kind, value: this.decode(text.slice(prefix.length, -1), bytes), size: bytes.length };
+      }
+    }
+    const line = this.decode(text, bytes);
+    const kind = typeof line === "object" && line !== null && !Array.isArray(line) ? kindNamed((line as { kind?: unknown }).kind, LINE_KINDS) : undefined;
+    if (kind === undefined) {
+      throw new StreamError("FORMAT", `NDJSON line ${this.line} is not a streamtypes line {"kind": "header" | "item" | "footer" | "end" | "error", "data": …}: ${previewBytes(bytes)}.`);
+    }
+    const hasData = Object.hasOwn(line as object, "data");
+    if (WITH_DATA.includes(kind) !== hasData) {
+      throw new StreamError("FORMAT", `NDJSON line ${this.line}: a ${kindName(kind)} line ${hasData ? "has no" : "needs"} "data".`);
+    }
+    if (Object.keys(line as object).length !== (hasData ? 2 : 1)) {
+      throw new StreamError("FORMAT", `NDJSON line ${this.line}: a ${kindName(kind)} line has "kind"${hasData ? ' and "data"' : ""}, nothing else: ${previewBytes(bytes)}.`);
+    }
+    return { kind, value: (line as { data?: unknown }).data, size: bytes.length };
+  }
+
+  private decode(text: string, bytes: Uint8Array): unknown {
+    try {
+      return this.parse(text);
+    } catch (err) {
+      throw new StreamError("FORMAT", `NDJSON line ${this.line} does not decode: ${(err as Error).message}. Line: ${previewBytes(bytes)}. Is this an NDJSON streamtypes stream?`, { cause: err });
+    }
+  }
+
+  private tooLong(line: number): StreamError {
+    return new StreamError("LIMIT", `NDJSON line ${line} carries more than ${this.maxFrameBytes} bytes of data (maxFrameBytes). Raise maxFrameBytes if values this large are expected.`);
+  }
+}
+
+function joinPieces(pieces: Uint8Array[], held: number, last: Uint8Array): Uint8Array {
+  const out = new Uint8Array(held + last.length);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  out.set(last, at);
+  return out;
+}

@@ -1,0 +1,285 @@
+// The Server-Sent Events framing: one event per part with a resumable id, keep-alive comments, JSON data; parsed with eventsource-parser.
+import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
+import { json } from "../codecs/json.js";
+import { StreamError, previewBytes } from "../errors.js";
+import { hasDataFrame, type EncoderOptions, type Format, type Frame, type FrameDecoder, type FrameEncoder, type ResumePoint } from "../format.js";
+import { FrameKind, kindName, kindNamed } from "../protocol.js";
+
+/** The media type of SSE streams. */
+export const SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8";
+
+/** The frame kinds that travel as SSE events, named as in protocol.ts; keep-alives are comments. */
+export const SSE_EVENT_KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR];
+
+/** Room for an event's field names and id around its data, when limiting the bytes held for one event. */
+const EVENT_OVERHEAD_BYTES = 256;
+
+const utf8 = new TextEncoder();
+/** A comment line without the blank line after it: generic SSE clients (fetch-event-source) then see no event at all. */
+const KEEPALIVE_COMMENT = utf8.encode(": keep-alive\n");
+const NULL_DATA = utf8.encode("null");
+const EMPTY = new Uint8Array(0);
+
+/** One SSE event as the reader sees it: its kind, its data (JSON text) and its id. */
+export interface SseFrame extends Frame {
+  readonly text: string;
+  readonly id: string | undefined;
+}
+
+/**
+ * Server-Sent Events: `event: item\nid: 4\ndata: {"words":["hi"]}\n\n` per part, JSON data, keep-alive
+ * comments. Readable with `fetch` or, through `eventSourceStream(es)`, the browser's `EventSource`. Resumable:
+ * ids say where a dropped connection continues (see docs/framings.md for the grammar and the id rules).
+ *
+ * @example
+ * import { streamTypes, sse } from "streamtypes";
+ * const TOKENS = streamTypes(Token, RunHeader, RunFooter, { format: sse() });
+ */
+export function sse(): Format {
+  const codec = json();
+  return {
+    name: "sse",
+    contentType: SSE_MEDIA_TYPE,
+    accept: "text/event-stream",
+    codec,
+    keepAlive: true,
+    resumable: true,
+    decoder: ({ maxFrameBytes }) => new SseDecoder(maxFrameBytes, codec.decodeText),
+    encoder: (options) => new SseEncoder(options),
+  };
+}
+
+/**
+ * Writes SSE events. Ids: the header is 0, item i is i + 1, then the footer, the end or an error take the next
+ * ids after the last one written. The payload is compact JSON, which never contains a raw line break, so it is always one
+ * `data:` line. The end event carries `null`, because an event without data is not dispatched.
+ */
+class SseEncoder implements FrameEncoder {
+  readonly startIndex: number;
+  private items: number;
+  /** The last id written; a resumed stream goes on from the client's. */
+  private lastId: number;
+
+  constructor(options: EncoderOptions = {}) {
+    this.startIndex = resumeIndex(options.resumeAfter);
+    this.items = this.startIndex;
+    this.lastId = this.startIndex > 0 ? this.startIndex : -1;
+  }
+
+  frame(kind: number, payload: Uint8Array): Uint8Array {
+    if (kind === FrameKind.KEEPALIVE) return KEEPALIVE_COMMENT;
+    // The header is always 0 and item i always i + 1, whatever was resumed; the footer, end and error follow on.
+    let id: number;
+    if (kind === FrameKind.HEADER) id = 0;
+    else if (kind === FrameKind.ITEM) id = ++this.items;
+    else id = this.lastId + 1;
+    this.lastId = Math.max(this.lastId, id);
+    const data = payload.length === 0 ? NULL_DATA : payload;
+    const head = utf8.encode(`event: ${kindName(kind)}\nid: ${id}\ndata: `);
+    const event = new Uint8Array(head.length + data.length + 2);
+    event.set(head, 0);
+    event.set(data, head.length);
+    event[event.length - 2] = 0x0a;
+    event[event.length - 1] = 0x0a;
+    return event;
+  }
+}
+
+/**
+ * Where a resumed stream continues: after `Last-Event-ID: k` the next item is index k (item k − 1 had id k).
+ * Anything that is not an id this library writes (a client's garbage, an id from another server) starts over
+ * from the beginning: the reader skips what it already has, so nothing is delivered twice.
+ */
+function resumeIndex(resumeAfter: string | null | undefined): number {
+  if (typeof resumeAfter !== "string" || !/^\d{1,15}$/.test(resumeAfter)) return 0;
+  return Number(resumeAfter);
+}
+
+/**
+ * Reads SSE bytes into frames with eventsource-parser. Strict where a typed stream needs it: an event name
+ * outside the five parts, a line that is not an SSE field, or invalid UTF-8 is `FORMAT`; an event whose data is
+ * over `maxFrameBytes` bytes (UTF-8), or more than that held without completing an event, is `LIMIT`.
+ * Ids give exactly-once delivery across reconnections: on a resumed connection, parts this reader already has
+ * are skipped (the header and footer by kind, items by id), and an item whose id skips ahead is `ORDER`.
+ */
+class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
+  private readonly frames: (SseFrame | StreamError)[] = [];
+  private head = 0;
+  private parser: EventSourceParser;
+  private text = new TextDecoder("utf-8", { fatal: true });
+  private held = 0; // bytes fed since the last complete event
+  private start: Uint8Array = EMPTY; // the first bytes of this connection, for previews
+  private endedWithCr = false; // a CR at the end of the input may be the line break it needs
+  private lastId: string | undefined;
+  private itemsSeen = 0;
+  private lastNumericId = -1;
+  private headerSeen = false;
+  private footerSeen = false;
+
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly parse: (text: string) => unknown,
+  ) {
+    this.parser = this.createParser();
+  }
+
+  get resume(): ResumePoint {
+    return this;
+  }
+
+  get lastEventId(): string | undefined {
+    return this.lastId;
+  }
+
+  get bufferedBytes(): number {
+    return this.held;
+  }
+
+  reconnected(): void {
+    this.parser = this.createParser();
+    this.text = new TextDecoder("utf-8", { fatal: true });
+    this.held = 0;
+    this.start = EMPTY;
+    this.endedWithCr = false;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.start.length < 48) this.start = concatHead(this.start, chunk, 48);
+    this.held += chunk.length;
+    this.endedWithCr = chunk[chunk.length - 1] === 0x0d;
+    let text: string;
+    try {
+      text = this.text.decode(chunk, { stream: true });
+    } catch (err) {
+      this.frames.push(new StreamError("FORMAT", `The event stream is not valid UTF-8. First bytes: ${previewBytes(this.start)}.`, { cause: err }));
+      return;
+    }
+    this.parser.feed(text);
+    if (this.held > this.maxFrameBytes + EVENT_OVERHEAD_BYTES) {
+      this.frames.push(
+        new StreamError("LIMIT", `More than ${this.maxFrameBytes} bytes (maxFrameBytes) arrived without completing an event. Raise maxFrameBytes if events this large are expected.`),
+      );
+      this.held = 0;
+    }
+  }
+
+  next(): SseFrame | undefined {
+    for (;;) {
+      if (this.head === this.frames.length) {
+        this.frames.length = 0;
+        this.head = 0;
+        return undefined;
+      }
+      const frame = this.frames[this.head++]!;
+      if (frame instanceof StreamError) throw frame;
+      if (this.isRepeat(frame)) continue;
+      if (frame.id !== undefined) this.lastId = frame.id;
+      return frame;
+    }
+  }
+
+  value(frame: SseFrame): unknown {
+    return this.parse(frame.text);
+  }
+
+  payloadSize(frame: SseFrame): number {
+    return utf8.encode(frame.text).length;
+  }
+
+  atEnd(): undefined {
+    // WHATWG allows a bare CR as a line break; a CR that ends the input cannot wait for an LF any more.
+    if (this.endedWithCr) {
+      this.endedWithCr = false;
+      this.parser.feed("\n");
+    }
+    return undefined;
+  }
+
+  hasTrailingData(): boolean {
+    // Blank lines, comments, repeats and an unfinished last line are text-protocol slack; a new complete event is data.
+    return hasDataFrame(this);
+  }
+
+  describePending(): string {
+    return this.held === 0 ? "" : `inside an unfinished event (${this.held} bytes)`;
+  }
+
+  preview(): Uint8Array {
+    return this.start;
+  }
+
+  private createParser(): EventSourceParser {
+    return createParser({
+      onEvent: (message) => this.onEvent(message),
+      onComment: () => {
+        this.held = 0;
+        this.frames.push(KEEPALIVE_FRAME);
+      },
+      onError: (err) => {
+        this.frames.push(new StreamError("FORMAT", `Not a streamtypes event stream: ${err.message}. First bytes: ${previewBytes(this.start)}.`, { cause: err }));
+      },
+    });
+  }
+
+  private onEvent(message: EventSourceMessage): void {
+    this.held = 0;
+    const name = message.event ?? "message";
+    const kind = kindNamed(name, SSE_EVENT_KINDS);
+    if (kind === undefined) {
+      this.frames.push(new StreamError("FORMAT", `SSE event "${name.slice(0, 40)}" is not part of a streamtypes stream (header, item, footer, end, error).`));
+      return;
+    }
+    const data = message.data;
+    // A UTF-16 unit is at least one UTF-8 byte and at most three: count bytes only when it could matter.
+    if (data.length > this.maxFrameBytes || (data.length * 3 > this.maxFrameBytes && utf8.encode(data).length > this.maxFrameBytes)) {
+      this.frames.push(new StreamError("LIMIT", `An SSE ${name} event carries more than ${this.maxFrameBytes} bytes of data (maxFrameBytes). Raise maxFrameBytes if events this large are expected.`));
+      return;
+    }
+    this.frames.push({ kind, text: data, id: message.id });
+  }
+
+  /**
+   * Skips what this reader already has when a producer sends it again (a resumed connection, or an EventSource
+   * that reconnected by itself): the header and footer by kind, items by id. Rejects items that skip ahead.
+   * Events without an id (not written by this library) carry no order and are passed on for the reader to judge.
+   */
+  private isRepeat(frame: SseFrame): boolean {
+    if (frame.id === undefined) return false;
+    const kind = frame.kind;
+    const numeric = /^\d{1,15}$/.test(frame.id) ? Number(frame.id) : -1;
+    if (numeric >= 0 && numeric <= this.lastNumericId) return true;
+    if (kind === FrameKind.HEADER) {
+      const repeat = this.headerSeen;
+      this.headerSeen = true;
+      return repeat || this.delivered(numeric);
+    }
+    if (kind === FrameKind.FOOTER) {
+      const repeat = this.footerSeen;
+      this.footerSeen = true;
+      return repeat || this.delivered(numeric);
+    }
+    if (kind !== FrameKind.ITEM || numeric < 0) return this.delivered(numeric);
+    const id = numeric;
+    if (id <= this.itemsSeen) return true;
+    if (id !== this.itemsSeen + 1) {
+      throw new StreamError("ORDER", `Items are missing: expected the event with id ${this.itemsSeen + 1}, got id ${id}. The producer resumed from the wrong place.`);
+    }
+    this.itemsSeen++;
+    return this.delivered(id);
+  }
+
+  private delivered(numericId: number): false {
+    if (numericId > this.lastNumericId) this.lastNumericId = numericId;
+    return false;
+  }
+}
+
+const KEEPALIVE_FRAME: SseFrame = Object.freeze({ kind: FrameKind.KEEPALIVE, text: "", id: undefined });
+
+function concatHead(head: Uint8Array, chunk: Uint8Array, max: number): Uint8Array {
+  const out = new Uint8Array(Math.min(max, head.length + chunk.length));
+  out.set(head.subarray(0, out.length), 0);
+  if (out.length > head.length) out.set(chunk.subarray(0, out.length - head.length), head.length);
+  return out;
+}

@@ -1,0 +1,131 @@
+// The iterators behind readItems() and readItemBatches(): items already decoded come out through settled promises, without awaiting the source.
+import { StreamError } from "../errors.js";
+
+/** What the iterators need from the reader. */
+export interface ItemSource {
+  /** Set once the reader failed or was cancelled. */
+  readonly failure: unknown;
+  /** True when the caller cancelled the reader: loops end quietly. */
+  readonly cancelled: boolean;
+  fail(err: unknown): unknown;
+  /** The next decoded item, or NO_ITEM when none is at the front (throws the stream's error once its items are taken). */
+  takeItem(): unknown;
+  /** Up to `max` decoded items into `batch`; an error after some items is recorded for the next call, not thrown. */
+  takeItems(batch: unknown[], max: number): void;
+  /** Waits for the next part; resolves with its kind. */
+  nextPart(): Promise<number>;
+  /** After the items: keeps a footer for readFooter(), confirms the end. */
+  finishItems(): Promise<void>;
+}
+
+/** Returned by takeItem() when no item is decoded at the front. */
+export const NO_ITEM: unique symbol = Symbol("no item");
+
+const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+const ITEM = 3; // FrameKind.ITEM, inlined: this module is on the per-item path
+
+/**
+ * What both item iterators share: calls made without awaiting the previous one are served in order, a loop left
+ * early (break, return, throw) cancels the stream, and a reader cancelled by its caller ends the loop quietly.
+ * Hand-written rather than async generators: an item already decoded costs one settled promise.
+ */
+abstract class SerialIterator<T> implements AsyncIterableIterator<T> {
+  finished = false;
+  private busy: Promise<IteratorResult<T>> | undefined;
+
+  constructor(
+    protected readonly reader: ItemSource,
+    private readonly name: string,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.finished) return Promise.resolve(DONE);
+    const reader = this.reader;
+    if (reader.failure !== undefined) return reader.cancelled ? this.stop() : Promise.reject(reader.failure);
+    if (this.busy !== undefined) return this.busy.then(() => this.next(), () => this.next());
+    let taken: T | typeof NO_ITEM;
+    try {
+      taken = this.take();
+    } catch (err) {
+      return Promise.reject(reader.fail(err));
+    }
+    if (taken !== NO_ITEM) return Promise.resolve({ done: false, value: taken });
+    return this.serve(this.wait());
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    if (!this.finished) {
+      this.finished = true;
+      this.reader.fail(new StreamError("ORDER", `The stream was cancelled: ${this.name} was left before its end (break, return or throw).`));
+    }
+    return DONE;
+  }
+
+  /** What is decoded at the front: an item (or a batch), or `noItem`. */
+  protected abstract take(): T | typeof NO_ITEM;
+
+  /** Waits for the source, then delivers what came, or finishes at the footer or the end. */
+  private async wait(): Promise<IteratorResult<T>> {
+    let kind: number;
+    try {
+      kind = await this.reader.nextPart();
+    } catch (err) {
+      if (this.reader.cancelled) return this.stop();
+      throw err;
+    }
+    if (kind === ITEM) return { done: false, value: this.take() as T };
+    this.finished = true;
+    await this.reader.finishItems();
+    return DONE;
+  }
+
+  private stop(): Promise<IteratorResult<T>> {
+    this.finished = true;
+    return Promise.resolve(DONE);
+  }
+
+  /** Marks `result` as the call in progress until it settles. */
+  private serve(result: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> {
+    this.busy = result;
+    const clear = () => {
+      if (this.busy === result) this.busy = undefined;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+}
+
+/** readItems(): one item per step. */
+export class ItemIterator extends SerialIterator<unknown> {
+  constructor(reader: ItemSource) {
+    super(reader, "readItems()");
+  }
+
+  protected take(): unknown {
+    return this.reader.takeItem();
+  }
+}
+
+/**
+ * readItemBatches(): every item already decoded from the bytes at hand, as one array (at most `maxBatch`), so a
+ * fast stream pays for a promise per chunk rather than per item. If a bad frame follows good ones, the good
+ * ones are delivered first and the error comes with the next call.
+ */
+export class BatchIterator extends SerialIterator<unknown[]> {
+  constructor(
+    reader: ItemSource,
+    private readonly maxBatch: number,
+  ) {
+    super(reader, "readItemBatches()");
+  }
+
+  protected take(): unknown[] | typeof NO_ITEM {
+    const batch: unknown[] = [];
+    this.reader.takeItems(batch, this.maxBatch);
+    return batch.length === 0 ? NO_ITEM : batch;
+  }
+}

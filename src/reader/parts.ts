@@ -1,0 +1,192 @@
+// Frames → validated parts in wire order: the decoding loop of the reader, run synchronously over the bytes at hand.
+import { StreamError, type StreamPart } from "../errors.js";
+import type { Frame, FrameDecoder } from "../format.js";
+import { FrameKind, aFrame } from "../protocol.js";
+import { INVALID } from "../schema/validator.js";
+import type { StreamSpec } from "../spec.js";
+import { invalid, uncheckable } from "../schema/validation-errors.js";
+import { remoteError, undecodable } from "./messages.js";
+
+/** Where the stream's frames have got to. */
+const enum Wire {
+  Start,
+  Header,
+  Items,
+  Footer,
+  Ended,
+}
+
+/**
+ * The most parts decoded ahead of the reader. Decoding stops there and resumes when the reader has taken them,
+ * so the reader never holds more than this many decoded values, nor reads past the chunk in hand.
+ */
+export const QUEUE_PARTS = 256;
+
+/**
+ * Decodes the complete frames buffered in a format's decoder into a queue of parts (header, items, footer, end),
+ * each decoded by the format's codec and validated, in one synchronous loop: a fast stream pays for one await
+ * per chunk, not per item. Frames out of the stream's order, undecodable or invalid values and error frames stop
+ * the loop; the error waits behind the parts decoded before it, so nothing good is lost.
+ */
+export class PartQueue {
+  private readonly kinds: number[] = [];
+  private readonly values: unknown[] = [];
+  private head = 0;
+  private wire = Wire.Start;
+  /** The error found after the queued parts; the reader raises it once they are taken. */
+  error: unknown = undefined;
+  /** Items decoded so far. */
+  items = 0;
+  /** Items taken by the reader so far. */
+  itemsTaken = 0;
+
+  constructor(
+    private readonly spec: StreamSpec,
+    readonly decoder: FrameDecoder,
+    private readonly maxItems: number,
+  ) {}
+
+  /** Parts decoded and not taken yet. */
+  get size(): number {
+    return this.kinds.length - this.head;
+  }
+
+  /** True once the end frame has been decoded. */
+  get ended(): boolean {
+    return this.wire === Wire.Ended;
+  }
+
+  /** The kind of the next part; call only when size > 0. */
+  peek(): number {
+    return this.kinds[this.head]!;
+  }
+
+  /** Takes the next part's value. */
+  take(): unknown {
+    const value = this.values[this.head];
+    if (this.kinds[this.head] === FrameKind.ITEM) this.itemsTaken++;
+    this.values[this.head] = undefined; // delivered: the queue no longer keeps it alive
+    if (++this.head === this.kinds.length) this.reset();
+    return value;
+  }
+
+  /** Takes up to `max` items from the front into `batch`; stops at any other part. */
+  takeItems(batch: unknown[], max: number): void {
+    while (batch.length < max && this.head < this.kinds.length && this.kinds[this.head] === FrameKind.ITEM) batch.push(this.take());
+  }
+
+  /** Drops every queued part (the reader failed or was cancelled). */
+  clear(): void {
+    this.reset();
+  }
+
+  /** Decodes what is buffered, up to QUEUE_PARTS parts, stopping at the end frame or an error. */
+  fill(): void {
+    if (this.error !== undefined || this.wire === Wire.Ended) return;
+    const decoder = this.decoder;
+    try {
+      while (this.kinds.length - this.head < QUEUE_PARTS) {
+        const frame = decoder.next();
+        if (frame === undefined) return;
+        const kind = frame.kind;
+        if (kind === FrameKind.ITEM) {
+          if (this.wire > Wire.Items) throw afterFooter(kind);
+          if (this.items >= this.maxItems) {
+            throw new StreamError("LIMIT", `The stream has more than ${this.maxItems} items (maxItems). Raise maxItems if that many are expected.`);
+          }
+          this.values.push(this.decode(frame, "item", this.items));
+          this.kinds.push(kind);
+          this.items++;
+          this.wire = Wire.Items;
+        } else if (!this.other(frame)) return;
+      }
+    } catch (err) {
+      this.error = err;
+    }
+  }
+
+  /** The input ended: a format where that is the end (truss) supplies its end frame; a text framing flushes its last line. */
+  endOfInput(): void {
+    const end = this.decoder.atEnd();
+    this.fill();
+    if (end !== undefined && this.error === undefined && this.wire !== Wire.Ended) {
+      this.kinds.push(FrameKind.END);
+      this.values.push(undefined);
+      this.wire = Wire.Ended;
+    }
+  }
+
+  /** Any frame but an item; false when decoding stops here. */
+  private other(frame: Frame): boolean {
+    const kind = frame.kind;
+    switch (kind) {
+      case FrameKind.KEEPALIVE:
+        return true;
+      case FrameKind.HEADER:
+        if (!this.spec.hasHeader) {
+          throw new StreamError("ORDER", "The stream has a header frame, but these stream types declare no header: add the header schema to streamTypes(Item, Header).");
+        }
+        if (this.wire !== Wire.Start) throw new StreamError("ORDER", `A header frame after ${this.items} items: the header may only be the first frame.`);
+        this.values.push(this.decode(frame, "header", undefined));
+        this.wire = Wire.Header;
+        break;
+      case FrameKind.FOOTER:
+        if (!this.spec.hasFooter) {
+          throw new StreamError("ORDER", "The stream has a footer frame, but these stream types declare no footer: add the footer schema to streamTypes(Item, Header, Footer).");
+        }
+        if (this.wire > Wire.Items) throw afterFooter(kind);
+        this.values.push(this.decode(frame, "footer", undefined));
+        this.wire = Wire.Footer;
+        break;
+      case FrameKind.END:
+        this.values.push(undefined);
+        this.wire = Wire.Ended;
+        break;
+      case FrameKind.ERROR: {
+        let info: unknown;
+        try {
+          info = this.decoder.value(frame);
+        } catch (err) {
+          throw new StreamError("FORMAT", `The producer sent an error frame that does not decode: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+        }
+        throw remoteError(info, this.items);
+      }
+      default:
+        throw new StreamError("FORMAT", `Unexpected ${aFrame(kind)} in the stream.`);
+    }
+    this.kinds.push(kind);
+    return this.wire !== Wire.Ended;
+  }
+
+  /** A frame's value through the format's codec, then its schema: what the reader delivers. */
+  private decode(frame: Frame, part: StreamPart, index: number | undefined): unknown {
+    let value: unknown;
+    try {
+      value = this.decoder.value(frame);
+    } catch (err) {
+      throw err instanceof StreamError ? err : undecodable(part, index, this.decoder.payloadSize(frame), this.spec.format.codec.name, err);
+    }
+    const validator = this.spec.validators[part];
+    if (validator === undefined) return value;
+    let parsed: unknown;
+    try {
+      parsed = validator.parse(value);
+    } catch (err) {
+      // The codec bounds depth and rejects cycles, so this is a last line of defence, e.g. for a schema whose own check recurses too far.
+      throw err instanceof StreamError ? err : uncheckable(part, index, err);
+    }
+    if (parsed === INVALID) throw invalid(validator, part, index, value, "does not match its schema");
+    return parsed;
+  }
+
+  private reset(): void {
+    this.kinds.length = 0;
+    this.values.length = 0;
+    this.head = 0;
+  }
+}
+
+function afterFooter(kind: number): StreamError {
+  const what = aFrame(kind);
+  return new StreamError("ORDER", `${what.charAt(0).toUpperCase()}${what.slice(1)} follows the footer; only the end frame may follow it.`);
+}

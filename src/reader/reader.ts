@@ -1,0 +1,323 @@
+// The reader: header → items → footer → end in the order the caller asks for them, with limits, abort, idle timeout and reconnection.
+import { StreamError } from "../errors.js";
+import { FrameKind, aFrame } from "../protocol.js";
+import type { StreamSource } from "../sources/source.js";
+import { checkLimit, type StreamSpec } from "../spec.js";
+import { BatchIterator, ItemIterator, NO_ITEM, type ItemSource } from "./iterators.js";
+import { missingFooter, network, truncated } from "./messages.js";
+import { PartQueue } from "./parts.js";
+import { ChunkPump, SourceFailure } from "./pump.js";
+
+/** Per-reader options. */
+export interface ReaderOptions {
+  /** Aborting rejects pending reads with `signal.reason`, as `fetch` does, and cancels the source. */
+  signal?: AbortSignal | undefined;
+  /**
+   * The longest wait for the next header, item, footer or end, in ms → `TIMEOUT`, source cancelled. Keep-alive
+   * frames do not restart it: they keep proxies from closing a quiet connection, not the reader waiting forever.
+   */
+  idleTimeoutMs?: number | undefined;
+  /** More items than this → `LIMIT`. */
+  maxItems?: number | undefined;
+  /** More bytes than this from the source in all → `LIMIT`. */
+  maxTotalBytes?: number | undefined;
+  /** Overrides the definition's maxFrameBytes for this reader. */
+  maxFrameBytes?: number | undefined;
+  /**
+   * Resumable formats (SSE): when the connection drops before the end, open a new one from the id of the last
+   * event received (send it as `Last-Event-ID`). Parts the reader already has are skipped, so every item arrives once.
+   */
+  reconnect?: ((lastEventId: string | undefined) => StreamSource) | undefined;
+  /** How many times `reconnect` may be called for one stream. Default 3. */
+  maxReconnects?: number | undefined;
+}
+
+/** The most items one batch of readItemBatches() holds, so that a large buffer does not become one huge array. */
+const DEFAULT_MAX_BATCH = 1024;
+
+/** What a reader has been asked for so far: the order rules for callers, separate from the stream's own order. */
+const enum Call {
+  None,
+  Header,
+  Items,
+  Footer,
+}
+
+/**
+ * Reads one stream: `readHeader()` (when the types have a header), `readItems()` once, `readFooter()` (when
+ * they have a footer). Errors from bad input are terminal: every later call rejects with the same error.
+ * Errors from calling methods out of order are not: they leave the stream where it was.
+ */
+export class StreamReaderImpl implements ItemSource {
+  private readonly spec: StreamSpec;
+  private readonly pump: ChunkPump;
+  private readonly parts: PartQueue;
+  private readonly signal: AbortSignal | undefined;
+  private readonly idleTimeoutMs: number | undefined;
+  private readonly reconnect: ReaderOptions["reconnect"];
+  private reconnectsLeft: number;
+  private call = Call.None;
+  private items: { readonly finished: boolean } | undefined;
+  private footerMissing = false;
+  private complete = false;
+  /** Set once the reader has failed or been cancelled; every later read rejects with it. */
+  failure: unknown = undefined;
+  /** True when the caller cancelled: item loops then end quietly. */
+  cancelled = false;
+  private readonly onAbort = () => this.fail(this.signal!.reason);
+
+  constructor(spec: StreamSpec, input: StreamSource, options: ReaderOptions = {}) {
+    this.spec = spec;
+    // The source is opened first: a fetch() promise gets its rejection handled even when the options are bad.
+    this.pump = new ChunkPump(input);
+    try {
+      this.pump.maxTotalBytes = checkLimit("maxTotalBytes", options.maxTotalBytes) ?? Infinity;
+      this.idleTimeoutMs = checkLimit("idleTimeoutMs", options.idleTimeoutMs);
+      const maxFrameBytes = checkLimit("maxFrameBytes", options.maxFrameBytes) ?? spec.maxFrameBytes;
+      const decoder = spec.format.decoder({ maxFrameBytes });
+      this.parts = new PartQueue(spec, decoder, checkLimit("maxItems", options.maxItems) ?? Infinity);
+      if (options.reconnect !== undefined && decoder.resume === undefined) {
+        throw new StreamError("OPTIONS", `reconnect needs a resumable format such as sse(), whose event ids say where to resume; this stream uses the ${spec.format.name} format.`);
+      }
+      this.reconnect = options.reconnect;
+      this.reconnectsLeft = options.reconnect === undefined ? 0 : (checkLimit("maxReconnects", options.maxReconnects) ?? 3);
+    } catch (err) {
+      this.pump.interrupt(err);
+      throw err;
+    }
+    this.signal = options.signal;
+    if (this.signal?.aborted) this.fail(this.signal.reason);
+    else this.signal?.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  /** Items delivered so far. */
+  get itemsRead(): number {
+    return this.parts.itemsTaken;
+  }
+
+  /** Bytes received from the source so far. */
+  get bytesRead(): number {
+    return this.pump.bytes;
+  }
+
+  /** True once the end frame has been read and nothing followed it. */
+  get completed(): boolean {
+    return this.complete;
+  }
+
+  async readHeader(): Promise<unknown> {
+    if (this.failure !== undefined) throw this.failure;
+    if (!this.spec.hasHeader) throw new StreamError("ORDER", "These stream types have no header, so there is none to read: declare one in streamTypes(Item, Header).");
+    if (this.call !== Call.None) throw new StreamError("ORDER", "readHeader() can be called once, before readItems() and readFooter().");
+    this.call = Call.Header;
+    const kind = await this.nextPart();
+    if (kind === FrameKind.HEADER) return this.parts.take();
+    // The stream goes on without a header; readItems() can still read it.
+    throw new StreamError(
+      "ORDER",
+      `The stream has no header: its first frame is ${kind === FrameKind.END ? "the end" : aFrame(kind)}. The producer did not write one; readItems() can still read the rest.`,
+    );
+  }
+
+  readItems(): AsyncIterableIterator<unknown> {
+    this.startItems("readItems()");
+    const items = new ItemIterator(this);
+    this.items = items;
+    return items;
+  }
+
+  readItemBatches(maxBatch = DEFAULT_MAX_BATCH): AsyncIterableIterator<unknown[]> {
+    this.startItems("readItemBatches()");
+    const batches = new BatchIterator(this, checkLimit("maxBatch", maxBatch)!);
+    this.items = batches;
+    return batches;
+  }
+
+  async readFooter(): Promise<unknown> {
+    if (this.failure !== undefined) throw this.failure;
+    if (!this.spec.hasFooter) throw new StreamError("ORDER", "These stream types have no footer, so there is none to read: declare one in streamTypes(Item, Header, Footer).");
+    if (this.call === Call.Footer) throw new StreamError("ORDER", "readFooter() can be called only once.");
+    if (this.spec.hasHeader && this.call === Call.None) throw new StreamError("ORDER", "These stream types have a header: call readHeader() first.");
+    if (this.items && !this.items.finished) throw new StreamError("ORDER", "readFooter() was called before readItems() was read to its end.");
+    if (this.footerMissing) throw missingFooter();
+    const kind = await this.nextPart();
+    if (kind === FrameKind.ITEM) throw new StreamError("ORDER", "The stream still has items: read them with readItems() before calling readFooter().");
+    this.call = Call.Footer;
+    if (kind === FrameKind.END) {
+      this.parts.take();
+      await this.confirmEnd();
+      throw missingFooter();
+    }
+    const footer = this.parts.take(); // the stream's order allows only the footer here
+    if ((await this.nextPart()) === FrameKind.END) this.parts.take();
+    await this.confirmEnd();
+    return footer;
+  }
+
+  /** Stops reading and cancels the source: item loops end quietly, and later reads reject with `reason`. */
+  cancel(reason: unknown = new StreamError("ORDER", "The reader was cancelled.")): void {
+    if (this.failure === undefined && !this.complete) this.cancelled = true;
+    this.fail(reason);
+  }
+
+  // ---- what the item iterators use (ItemSource) ----
+
+  /** Records a terminal failure (the first one wins), cancels the source, and returns the failure to throw. */
+  fail(err: unknown): unknown {
+    if (this.failure === undefined && !this.complete) {
+      this.failure = err;
+      this.parts.clear();
+      this.pump.interrupt(err);
+      this.release();
+    }
+    return this.failure ?? err;
+  }
+
+  /** The next item if one is decoded: its value, or NO_ITEM; throws the stream's error once the items before it are taken. */
+  takeItem(): unknown {
+    const parts = this.parts;
+    if (parts.size === 0) parts.fill();
+    if (parts.size > 0) return parts.peek() === FrameKind.ITEM ? parts.take() : NO_ITEM;
+    if (parts.error !== undefined) throw this.fail(parts.error);
+    return NO_ITEM;
+  }
+
+  /** Takes up to `max` decoded items into `batch`; an error after some items is recorded for the next call. */
+  takeItems(batch: unknown[], max: number): void {
+    const parts = this.parts;
+    for (;;) {
+      parts.takeItems(batch, max);
+      if (batch.length >= max || parts.size > 0) return;
+      parts.fill();
+      if (parts.size > 0) continue;
+      if (parts.error === undefined) return;
+      if (batch.length === 0) throw this.fail(parts.error);
+      this.fail(parts.error); // delivered with the next call, after this batch
+      return;
+    }
+  }
+
+  /** Waits until a part is decoded; resolves with its kind. Rejects with the stream's error (recorded as terminal). */
+  async nextPart(): Promise<number> {
+    if (this.failure !== undefined) throw this.failure;
+    const parts = this.parts;
+    if (parts.size === 0) parts.fill();
+    if (parts.size === 0) {
+      if (parts.error === undefined) await this.more();
+      if (parts.size === 0) throw this.fail(parts.error);
+    }
+    return parts.peek();
+  }
+
+  /** After the items: a footer stays for readFooter(); the end is confirmed. */
+  async finishItems(): Promise<void> {
+    const kind = await this.nextPart();
+    if (kind === FrameKind.FOOTER) return;
+    this.parts.take(); // the end: the stream's order allows nothing else here
+    this.footerMissing = this.spec.hasFooter;
+    await this.confirmEnd();
+  }
+
+  // ---- private ----
+
+  private startItems(call: string): void {
+    if (this.items) throw new StreamError("ORDER", "The items can be read only once per stream: readItems() or readItemBatches(), once.");
+    if (this.call === Call.Footer) throw new StreamError("ORDER", `${call} cannot be called after readFooter().`);
+    if (this.spec.hasHeader && this.call === Call.None) throw new StreamError("ORDER", `These stream types have a header: call readHeader() before ${call}.`);
+    this.call = Call.Items;
+  }
+
+  /** Reads chunks until a part is decoded or the stream fails; every error it throws is recorded as terminal. */
+  private async more(): Promise<void> {
+    const ms = this.idleTimeoutMs;
+    const timer = ms === undefined ? undefined : setTimeout(() => this.fail(timeout(ms)), ms);
+    const parts = this.parts;
+    try {
+      for (;;) {
+        let chunk: Uint8Array | undefined;
+        try {
+          chunk = await this.pump.read();
+        } catch (err) {
+          if (this.reconnected(err)) continue;
+          throw this.sourceError(err);
+        }
+        if (chunk === undefined) {
+          if (this.reconnected(undefined)) continue;
+          parts.endOfInput();
+          if (parts.size === 0 && parts.error === undefined) parts.error = truncated("the source ended", parts.decoder.describePending(), parts.items, this.pump.bytes);
+          return;
+        }
+        parts.decoder.push(chunk);
+        parts.fill();
+        if (parts.size > 0 || parts.error !== undefined) return;
+      }
+    } catch (err) {
+      throw this.fail(err);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  /** A resumable format whose connection dropped before the end: opens the next one; false when that is not possible. */
+  private reconnected(err: unknown): boolean {
+    const resume = this.parts.decoder.resume;
+    if (resume === undefined || this.reconnectsLeft === 0 || this.failure !== undefined) return false;
+    if (err !== undefined && !(err instanceof SourceFailure)) return false;
+    this.reconnectsLeft--;
+    this.pump.reopen(this.reconnect!(resume.lastEventId));
+    resume.reconnected();
+    return true;
+  }
+
+  /** What a failed read means: the source's own failure is `NETWORK` before any byte, `TRUNCATED` after. */
+  private sourceError(err: unknown): unknown {
+    if (!(err instanceof SourceFailure)) return err;
+    if (this.pump.bytes === 0) return network(err.cause);
+    return truncated("the source failed", this.parts.decoder.describePending(), this.parts.items, this.pump.bytes, err.cause);
+  }
+
+  /** After the end frame: anything more from the source is a protocol violation, so read to its end. */
+  private async confirmEnd(): Promise<void> {
+    const decoder = this.parts.decoder;
+    // A producer may keep the connection open after its end frame: the data is complete, so after
+    // idleTimeoutMs of silence the reader stops waiting for the source to close and cancels it.
+    let quiet: () => void = () => {};
+    const silence = new Promise<undefined>((resolve) => (quiet = () => resolve(undefined)));
+    const timer = this.idleTimeoutMs === undefined ? undefined : setTimeout(quiet, this.idleTimeoutMs);
+    try {
+      while (!decoder.hasTrailingData() && !this.pump.done) {
+        let chunk: Uint8Array | undefined;
+        try {
+          chunk = await Promise.race([this.pump.read(), silence]);
+        } catch (err) {
+          if (err instanceof SourceFailure) break; // the connection broke after the end: nothing is missing
+          throw err;
+        }
+        if (chunk === undefined) break;
+        decoder.push(chunk);
+      }
+      if (decoder.hasTrailingData()) {
+        throw new StreamError("ORDER", `Data follows the end frame (${Math.max(1, decoder.bufferedBytes)}+ bytes): a frame after the end, or two streams concatenated.`);
+      }
+    } catch (err) {
+      throw this.fail(err);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      quiet();
+    }
+    this.complete = true;
+    this.pump.close();
+    this.release();
+  }
+
+  private release(): void {
+    this.signal?.removeEventListener("abort", this.onAbort);
+  }
+}
+
+function timeout(ms: number): StreamError {
+  return new StreamError(
+    "TIMEOUT",
+    `Nothing arrived for ${ms} ms (idleTimeoutMs): no header, item, footer or end; the source was cancelled. The producer stalled or the connection hung.`,
+  );
+}
