@@ -43,16 +43,26 @@ export interface ResumePoint {
   reconnected(): void;
 }
 
-/** Turns encoded payloads into complete frames for one stream. */
+/** Turns values and payloads into complete frames for one stream. */
 export interface FrameEncoder {
-  /** One complete frame around an already validated and encoded payload (empty for end and keep-alive). */
+  /** One complete frame around an already encoded payload (empty for end and keep-alive). */
   frame(kind: number, payload: Uint8Array): Uint8Array;
+  /**
+   * One complete frame holding `value`, encoded with the format's codec (already validated). Throws what the codec
+   * throws. A payload over `maxPayloadBytes` is not framed (nothing of the stream's state changes): the result is
+   * empty, and `payloadBytes` says how large it was.
+   */
+  frameValue(kind: number, value: unknown): Uint8Array;
+  /** The payload size of the last value `frameValue` encoded, in bytes. */
+  readonly payloadBytes: number;
   /** The first item's index: 0, or where a resumed stream continues. */
   readonly startIndex: number;
 }
 
 /** Options for a new encoder. */
 export interface EncoderOptions {
+  /** The largest payload `frameValue` frames. */
+  readonly maxPayloadBytes: number;
   /** Resumable formats: the `Last-Event-ID` a reconnecting client sent; anything that is not an id of this format starts over. */
   readonly resumeAfter?: string | null | undefined;
 }
@@ -71,7 +81,7 @@ export interface Format {
   /** Whether a reader can reconnect and continue (`reconnect`, `resumeAfter`). */
   readonly resumable: boolean;
   decoder(limits: { readonly maxFrameBytes: number }): FrameDecoder;
-  encoder(options?: EncoderOptions): FrameEncoder;
+  encoder(options: EncoderOptions): FrameEncoder;
 }
 
 /** For text framings' `hasTrailingData`: is a complete frame other than a keep-alive buffered? A frame that does not parse counts. */

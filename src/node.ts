@@ -1,92 +1,180 @@
 // Node adapter (node:http only): send a fetch Response through a ServerResponse, and serve fetch-style handlers.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import type { TLSSocket } from "node:tls";
 
 /**
  * Writes a fetch `Response` to a Node `ServerResponse`, streaming its body with backpressure. When the client
- * disconnects, the body is cancelled, which stops a streamtypes producer and runs its `finally` blocks.
- * Resolves when the response has ended or the client has gone.
+ * disconnects, at any moment (even before this is called), the body is cancelled, which aborts a streamtypes
+ * producer's `signal` and runs its `finally` blocks. Resolves when the response has ended or the client has gone;
+ * never rejects for a client that left.
  *
  * @example
  * http.createServer((req, res) => sendResponse(res, STREAM.toResponse(async function* (w) { yield w.item(x); })));
  */
 export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => (headers[name] = value));
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, response.statusText, headers);
-  if (!response.body) {
-    res.end();
-    return;
-  }
-  res.flushHeaders(); // the client learns the status before the first frame
-  const reader = response.body.getReader();
+  const reader = response.body?.getReader();
   let gone = false;
-  let wake: (() => void) | undefined;
+  let wake = () => {};
   const onClose = () => {
     gone = true;
-    reader.cancel(new Error("the client disconnected")).catch(() => {});
-    wake?.();
+    // Cancelling settles a read that waits on a quiet producer, aborts its signal and runs its finally blocks.
+    reader?.cancel(new Error("the client disconnected")).catch(() => {});
+    wake();
   };
+  // The socket too: a response queued behind a pipelined one has no socket of its own yet.
+  const socket = res.req?.socket ?? res.socket;
   res.on("close", onClose);
+  socket?.on("close", onClose);
   try {
+    // The client may have left while the handler was still working, before these listeners existed.
+    if (clientGone(res)) {
+      onClose();
+      return;
+    }
+    writeHead(res, response);
+    if (!reader || res.req?.method === "HEAD") {
+      // Node drops a HEAD response's body; reading it would run the producer for nobody.
+      reader?.cancel(new Error("a HEAD response has no body")).catch(() => {});
+      res.end();
+      return;
+    }
+    res.flushHeaders(); // the client learns the status before the first frame
     for (;;) {
       const { done, value } = await reader.read();
-      if (done || gone) break;
+      if (gone || clientGone(res)) {
+        onClose();
+        return;
+      }
+      if (done) break;
       if (!res.write(value)) {
+        // Wait for the socket to take more, or for the client to leave: a closed socket never drains.
         await new Promise<void>((resolve) => {
           wake = resolve;
           res.once("drain", resolve);
         });
-        wake = undefined;
-        if (gone) break;
+        res.off("drain", wake);
+        wake = () => {};
+        if (gone) return;
       }
     }
+    res.end();
   } catch (err) {
-    // The body failed without an error frame (a bug in a hand-made body): cut the connection so the client sees TRUNCATED.
+    // The body failed without an error frame (a bug in a hand-made body): cut the connection so the client sees
+    // TRUNCATED rather than a response that looks complete.
+    reader?.cancel(err).catch(() => {});
     res.destroy(err instanceof Error ? err : new Error(String(err)));
-    return;
   } finally {
     res.off("close", onClose);
+    socket?.off("close", onClose);
   }
-  if (!gone) res.end();
+}
+
+/** Options for {@link nodeHandler}. */
+export interface NodeHandlerOptions {
+  /**
+   * Called with what the handler threw or rejected with. The client only gets a bare 500, since error messages
+   * can reveal server internals. Default: `console.error`.
+   */
+  onError?: (err: unknown) => void;
 }
 
 /**
  * Adapts a fetch-style handler `(request) => Response` to `node:http`. The Request's `signal` aborts when the
- * client disconnects.
+ * client disconnects. A request that cannot be a fetch `Request` (a Host that is no host, a method fetch
+ * forbids such as TRACE, a header value `Headers` refuses) gets 400 without reaching the handler; a handler that
+ * throws gets a bare 500 and its error goes to `onError`.
  *
  * @example
- * http.createServer(nodeHandler((req) => STREAM.toResponse(produce))).listen(8080);
+ * http.createServer(nodeHandler((req) => STREAM.toResponse(produce), { onError: (err) => log.error(err) })).listen(8080);
  */
-export function nodeHandler(handler: (request: Request) => Response | Promise<Response>): (req: IncomingMessage, res: ServerResponse) => void {
+export function nodeHandler(
+  handler: (request: Request) => Response | Promise<Response>,
+  options: NodeHandlerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const onError = options.onError ?? ((err: unknown) => console.error("streamtypes/node: the handler failed:", err));
   return (req, res) => {
     const abort = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) abort.abort(new Error("the client disconnected"));
     });
-    const host = req.headers.host ?? "localhost";
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-      else if (value !== undefined) headers.set(name, value);
+    let request: Request;
+    try {
+      request = toRequest(req, abort.signal);
+    } catch {
+      // Node's parser let the request through, but fetch's URL, Headers or Request refuse it.
+      sendPlain(res, 400, "Bad Request");
+      return;
     }
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const request = new Request(new URL(req.url ?? "/", `http://${host}`), {
-      method: req.method ?? "GET",
-      headers,
-      signal: abort.signal,
-      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
-    } as RequestInit);
     Promise.resolve()
       .then(() => handler(request))
       .then((response) => sendResponse(res, response))
-      .catch((err) => {
-        if (!res.headersSent) {
-          res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-          res.end(`Internal error: ${err instanceof Error ? err.message : String(err)}`);
-        } else res.destroy();
+      .catch((err: unknown) => {
+        try {
+          onError(err);
+        } catch (hookErr) {
+          console.error("streamtypes/node: onError threw:", hookErr, "while reporting:", err);
+        }
+        if (!res.headersSent) sendPlain(res, 500, "Internal Server Error");
+        else res.destroy(); // the client sees TRUNCATED, not a short success
       });
   };
+}
+
+function clientGone(res: ServerResponse): boolean {
+  return res.destroyed || res.writableEnded || res.req?.socket?.destroyed === true;
+}
+
+function writeHead(res: ServerResponse, response: Response): void {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  // Without a statusText, Node writes its standard reason phrase ("200 OK") instead of an empty one.
+  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
+  else res.writeHead(response.status, headers);
+}
+
+function sendPlain(res: ServerResponse, status: number, text: string): void {
+  if (res.destroyed || res.writableEnded) return;
+  // After a bad request the connection's state is doubtful, so it is not reused.
+  const close = status === 400 ? { connection: "close" } : {};
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...close });
+  res.end(text);
+}
+
+/** The fetch `Request` for a Node request; throws when URL, Headers or Request refuse a part of it. */
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(requestUrl(req), {
+    method: req.method ?? "GET",
+    headers,
+    signal,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+  } as RequestInit);
+}
+
+function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? "/";
+  if (!target.startsWith("/")) {
+    // The absolute form ("GET http://host/path", as sent to proxies) names its own host; anything else
+    // ("OPTIONS *") has no URL a fetch Request could carry.
+    const url = new URL(target);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`Unsupported request target: ${target}`);
+    return url;
+  }
+  const scheme = (req.socket as Partial<TLSSocket>).encrypted ? "https" : "http";
+  const host = req.headers.host ?? "localhost";
+  const origin = new URL(`${scheme}://${host}`);
+  // A Host such as "a/b", "a?b" or "a@b" would otherwise move part of itself into the path, query or userinfo.
+  if (origin.pathname !== "/" || origin.search || origin.hash || origin.username || origin.password) {
+    throw new TypeError(`Invalid Host header: ${host}`);
+  }
+  // Concatenated, not resolved against the origin: a path "//other/x" must stay a path, not become a host.
+  return new URL(origin.origin + target);
 }

@@ -4,8 +4,8 @@ import { build } from "esbuild";
 
 const root = new URL("../", import.meta.url).pathname;
 
-/** The size of `code` bundled (imports resolved from the repository root), leaving `external` modules out. */
-export async function bundledSize(code: string, external: string[] = []): Promise<{ minified: number; gzipped: number }> {
+/** The size of `code` bundled (imports resolved from the repository root), leaving `external` modules out, and the files it took in. */
+export async function bundledSize(code: string, external: string[] = []): Promise<{ minified: number; gzipped: number; inputs: string[] }> {
   const result = await build({
     stdin: { contents: code, resolveDir: root, loader: "ts" },
     bundle: true,
@@ -15,7 +15,11 @@ export async function bundledSize(code: string, external: string[] = []): Promis
     write: false,
     logLevel: "silent",
     external,
+    metafile: true,
   });
   const output = result.outputFiles[0]!.contents;
-  return { minified: output.length, gzipped: gzipSync(output, { level: 9 }).length };
+  // The files that contribute code after tree-shaking, not every file the import graph reached.
+  const contributed = Object.values(result.metafile.outputs)[0]!.inputs;
+  const inputs = Object.keys(contributed).filter((file) => contributed[file]!.bytesInOutput > 0);
+  return { minified: output.length, gzipped: gzipSync(output, { level: 9 }).length, inputs };
 }

@@ -1,20 +1,47 @@
-// The browser entry's size budget: bundled and minified with esbuild, gzipped; deterministic, so CI can hold it.
+// Bundle budgets per format: a page bundles only the format it reads (esbuild, minified, gzip -9; deterministic, so CI can hold it).
 import { describe, expect, it } from "vitest";
 import { bundledSize } from "./bundle-size.js";
 
-/** Bytes, gzipped. See docs/browser.md for what the reader carries and why it is over the 12 KB first aimed at. */
-const BROWSER_READER_BUDGET = 26 * 1024;
+/** A page that defines a small schema and reads items with the given definition code. */
+function page(imports: string, define: string): string {
+  return `
+    import { ${imports} } from "./src/browser.ts";
+    import { Object as TObject, Number as TNumber } from "@sinclair/typebox";
+    const S = ${define};
+    export async function read(url) { for await (const item of S.reader(fetch(url)).readItems()) console.log(item); }
+  `;
+}
 
-describe("browser bundle", () => {
-  it(`a page reading a typed stream with streamtypes/browser stays within ${BROWSER_READER_BUDGET} bytes gzipped`, async () => {
-    const size = await bundledSize(`
-      import { streamTypes } from "./src/browser.ts";
-      import { Object as TObject, Number as TNumber } from "@sinclair/typebox";
-      const S = streamTypes(TObject({ a: TNumber() }));
-      export async function read(url) { for await (const item of S.reader(fetch(url)).readItems()) console.log(item); }
-    `);
-    expect(size.gzipped).toBeLessThanOrEqual(BROWSER_READER_BUDGET);
-  });
+/** Bytes, gzipped: the budget of each page, and the modules it must not contain. See docs/browser.md for the figures. */
+const PAGES = [
+  {
+    name: "binary (MessagePack)",
+    code: page("streamTypes", "streamTypes(TObject({ a: TNumber() }))"),
+    budget: 26 * 1024,
+    excludes: [/formats\/(sse|ndjson|truss)\.ts$/, /codecs\/json\.ts$/, /eventsource-parser/, /msgpackr\/pack/, /typebox\/compiler/, /writer\//],
+  },
+  {
+    name: "SSE",
+    code: page("readerTypes, sse", "readerTypes(TObject({ a: TNumber() }), undefined, undefined, { format: sse() })"),
+    budget: 18 * 1024,
+    excludes: [/msgpack/, /formats\/(binary|ndjson|truss|length-prefixed)\.ts$/, /typebox\/compiler/, /writer\//],
+  },
+  {
+    name: "NDJSON",
+    code: page("readerTypes, ndjson", "readerTypes(TObject({ a: TNumber() }), undefined, undefined, { format: ndjson() })"),
+    budget: 17 * 1024,
+    excludes: [/msgpack/, /eventsource-parser/, /formats\/(binary|sse|truss|length-prefixed)\.ts$/, /typebox\/compiler/, /writer\//],
+  },
+];
+
+describe("browser bundles", () => {
+  for (const { name, code, budget, excludes } of PAGES) {
+    it(`a page reading the ${name} format stays within ${budget} bytes gzipped and carries no other format's code`, async () => {
+      const size = await bundledSize(code);
+      expect(size.gzipped).toBeLessThanOrEqual(budget);
+      for (const pattern of excludes) expect(size.inputs.filter((file) => pattern.test(file)), String(pattern)).toEqual([]);
+    });
+  }
 
   it("leaves out what only writers need: msgpackr's packer and TypeBox's compiler", async () => {
     const reader = await bundledSize(`export { streamTypes } from "./src/browser.ts";`);

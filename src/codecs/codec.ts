@@ -12,6 +12,11 @@ export interface Codec {
   readonly id: number;
   /** Throws on a value the codec cannot represent. */
   encode(value: unknown): Uint8Array;
+  /**
+   * Like `encode`, with `headroom` (at most 255) free bytes before the value in the same buffer, where a framing
+   * writes its frame header without copying the payload. Optional: framings fall back to `encode` and a copy.
+   */
+  encodeAfter?(value: unknown, headroom: number): Uint8Array;
   /** The value in `bytes[start, end)`; throws DecodeError on bytes that are not exactly one acceptable value. */
   decode(bytes: Uint8Array, start: number, end: number): unknown;
 }

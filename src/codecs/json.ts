@@ -1,5 +1,6 @@
 // The JSON codec: compact UTF-8 JSON, and the one place where JSON text from any framing becomes a value.
 import { DecodeError, MAX_DEPTH, type TextCodec } from "./codec.js";
+import { replaceNegativeZero, scanForWrite } from "./write-check.js";
 
 /** Codec id of JSON in the binary framing's opening marker. */
 export const JSON_CODEC_ID = 2;
@@ -10,8 +11,9 @@ const utf8 = new TextEncoder();
  * Compact UTF-8 JSON, as truss_chains writes it. Every framing that carries JSON (binary with this codec, truss,
  * SSE, NDJSON) turns untrusted text into a value through {@link parseJsonText}, so the same rules hold for all:
  * invalid UTF-8 is an error (not replacement characters), nesting is bounded by MAX_DEPTH, and a `__proto__`
- * key stays an own data property, as `JSON.parse` makes it (it changes no prototype). Note that JSON has no `-0`, `undefined`, `Date`, typed arrays or bigints: a value is written
- * as `JSON.stringify` writes it.
+ * key stays an own data property, as `JSON.parse` makes it (it changes no prototype). `-0` is written as `-0`,
+ * which JSON.parse reads back with its sign, and a lone surrogate as a `\uXXXX` escape, which reads back exactly.
+ * JSON has no `undefined`, `Date`, typed arrays or bigints: those are written as `JSON.stringify` writes them.
  *
  * @example
  * const STREAM = streamTypes(Item, undefined, undefined, { format: binary(json()) });
@@ -22,7 +24,7 @@ export function json(): TextCodec {
     name: "json",
     id: JSON_CODEC_ID,
     encode(value) {
-      const written = JSON.stringify(value);
+      const written = scanForWrite(value, false) ? stringifyKeepingNegativeZero(value) : JSON.stringify(value);
       if (written === undefined) throw new TypeError(`${typeof value} has no JSON representation`);
       return utf8.encode(written);
     },
@@ -37,6 +39,15 @@ export function json(): TextCodec {
     },
     decodeText: parseJsonText,
   };
+}
+
+/** Stands for -0 while JSON.stringify runs (it writes -0 as 0); a string no real value holds. */
+const NEGATIVE_ZERO_MARK = `\u0000streamtypes:-0:${Math.random().toString(36).slice(2)}\u0000`;
+const NEGATIVE_ZERO_TEXT = JSON.stringify(NEGATIVE_ZERO_MARK);
+
+/** JSON text with every `-0` written as `-0`: the slow path, for the rare value that holds one. */
+function stringifyKeepingNegativeZero(value: unknown): string | undefined {
+  return JSON.stringify(replaceNegativeZero(value, NEGATIVE_ZERO_MARK))?.replaceAll(NEGATIVE_ZERO_TEXT, "-0");
 }
 
 /**

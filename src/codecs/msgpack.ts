@@ -1,19 +1,74 @@
-// The MessagePack codec: msgpackr writes standard MessagePack; reading is the strict decoder of msgpack-read-only.ts.
-import { Packr } from "msgpackr/pack";
+// The MessagePack codec: msgpackr writes standard MessagePack straight after the frame's header; reading is the strict decoder of msgpack-read-only.ts.
+import { Packr, addExtension } from "msgpackr/pack";
 import type { Codec } from "./codec.js";
 import { msgpackReadOnly } from "./msgpack-read-only.js";
+import { replaceNegativeZero, scanForWrite } from "./write-check.js";
+
+/** msgpackr's flag for `pack()`: leave `flags & 0xff` bytes free at the start of the returned buffer. */
+const RESERVE_START_SPACE = 2048;
+/** msgpackr's own buffer size (8 KiB), which it fills with frames one after another. */
+const BUFFER_BYTES = 8192;
+/** Frames larger than this are copied into a buffer of their own. */
+const LARGE_FRAME_BYTES = 4096;
+
+/** Stands for a `-0` in a value while msgpackr packs it: msgpackr writes -0 as the integer 0, losing the sign. */
+class NegativeZero {}
+const NEGATIVE_ZERO = new NegativeZero();
+let negativeZeroRegistered = false;
+
+/** Teaches msgpackr to write a NegativeZero as float64 -0 (`cb 80 00 …`), as the bytes themselves, with no extension wrapper. */
+function registerNegativeZero(): void {
+  if (negativeZeroRegistered) return;
+  negativeZeroRegistered = true;
+  addExtension({
+    Class: NegativeZero,
+    type: 0x7e, // required by msgpackr for a packing extension; never written, since pack() returns nothing
+    pack(_value: unknown, allocate: (size: number) => { target: Uint8Array; targetView: DataView; position: number }) {
+      const { target, targetView, position } = allocate(9);
+      target[position] = 0xcb;
+      targetView.setFloat64(position + 1, -0);
+    },
+  } as unknown as Parameters<typeof addExtension>[0]);
+}
 
 /**
  * MessagePack through msgpackr with `useRecords: false`: standard MessagePack, so every frame decodes alone and
  * any MessagePack library can read it. `moreTypes` carries typed arrays (Float32Array and friends) as msgpackr's
  * typed-array extension, so they come back as typed arrays; Dates travel as timestamps and large integers as
- * bigints. The default codec of the binary framing.
+ * bigints; small objects take a one-byte map header (`variableMapSize`); `-0` keeps its sign (float64). A string
+ * with a lone surrogate cannot be UTF-8 and is refused. The default codec of the binary framing.
  *
  * @example
  * const STREAM = streamTypes(Item, undefined, undefined, { format: binary(msgpack()) });
  */
 export function msgpack(): Codec {
   // msgpackr writes into the options object it is given, so each instance gets a fresh literal.
-  const packr = new Packr({ useRecords: false, moreTypes: true });
-  return { ...msgpackReadOnly(), encode: (value) => packr.pack(value) };
+  const packr = new Packr({ useRecords: false, moreTypes: true, variableMapSize: true });
+  const prepare = (value: unknown): unknown => {
+    if (!scanForWrite(value, true)) return value;
+    registerNegativeZero();
+    return replaceNegativeZero(value, NEGATIVE_ZERO);
+  };
+  let shared: ArrayBufferLike | undefined; // the buffer msgpackr is filling
+  return {
+    ...msgpackReadOnly(),
+    encode: (value) => packr.pack(prepare(value)),
+    encodeAfter(value, headroom) {
+      // A frame whose buffer was transferred to a worker detached msgpackr's buffer with it: start a new one.
+      if (shared !== undefined && shared.byteLength === 0) packr.useBuffer(new Uint8Array(BUFFER_BYTES));
+      // Packed into msgpackr's own buffer after `headroom` free bytes, for the frame header: no copy. msgpackr never
+      // writes over what it has returned (it moves on, or takes a new buffer), so every frame stays valid, and the
+      // frames of all writers of a definition share its buffers: an idle writer holds none.
+      const frame = packr.pack(prepare(value), RESERVE_START_SPACE | headroom) as Uint8Array;
+      if (frame.length <= LARGE_FRAME_BYTES) {
+        shared = frame.buffer;
+        return frame;
+      }
+      // A large frame gets a buffer of its own, and msgpackr a small one again: small frames kept around would
+      // otherwise pin the large buffer msgpackr grew for it.
+      packr.useBuffer(new Uint8Array(BUFFER_BYTES));
+      shared = undefined;
+      return new Uint8Array(frame); // a copy (Buffer.slice in Node would be a view)
+    },
+  };
 }

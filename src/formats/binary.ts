@@ -37,7 +37,7 @@ export function binary(codec: Codec): Format {
     keepAlive: true,
     resumable: false,
     decoder: ({ maxFrameBytes }) => new LengthPrefixedDecoder({ maxFrameBytes, kinds: KINDS, codec, endsAtEof: false, opening: openingCheck(codec) }),
-    encoder: () => new LengthPrefixedEncoder(markerFrame(codec.id)),
+    encoder: ({ maxPayloadBytes }) => new LengthPrefixedEncoder(codec, maxPayloadBytes, markerFrame(codec.id)),
   };
 }
 

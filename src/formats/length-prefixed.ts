@@ -289,10 +289,37 @@ const SLAB_MAX_FRAME_BYTES = 8 * 1024;
  */
 export class LengthPrefixedEncoder implements FrameEncoder {
   readonly startIndex = 0;
+  payloadBytes = 0;
   private slab = NO_BYTES;
   private slabUsed = 0;
 
-  constructor(private prefix?: Uint8Array) {}
+  constructor(
+    private readonly codec: Codec,
+    private readonly maxPayloadBytes: number,
+    private prefix?: Uint8Array,
+  ) {}
+
+  frameValue(kind: number, value: unknown): Uint8Array {
+    const codec = this.codec;
+    if (codec.encodeAfter === undefined) {
+      const payload = codec.encode(value);
+      this.payloadBytes = payload.length;
+      return payload.length > this.maxPayloadBytes ? NO_BYTES : this.frame(kind, payload);
+    }
+    // The codec leaves room for the frame header (and the marker, before the first frame): no copy of the payload.
+    const prefix = this.prefix;
+    const offset = prefix === undefined ? 0 : prefix.length;
+    const frame = codec.encodeAfter(value, offset + FRAME_HEADER_BYTES);
+    const length = frame.length - offset - FRAME_HEADER_BYTES;
+    this.payloadBytes = length;
+    if (length > this.maxPayloadBytes) return NO_BYTES;
+    if (prefix !== undefined) {
+      frame.set(prefix, 0);
+      this.prefix = undefined;
+    }
+    writeFrameHeader(frame, offset, kind, length);
+    return frame;
+  }
 
   frame(kind: number, payload: Uint8Array): Uint8Array {
     const prefix = this.prefix;

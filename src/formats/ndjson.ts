@@ -1,4 +1,5 @@
 // The NDJSON framing: one JSON object per line, {"kind":"item","data":…}, with end, error and keep-alive lines.
+import type { Codec } from "../codecs/codec.js";
 import { json } from "../codecs/json.js";
 import { StreamError, previewBytes } from "../errors.js";
 import { hasDataFrame, type Format, type Frame, type FrameDecoder, type FrameEncoder } from "../format.js";
@@ -52,14 +53,27 @@ export function ndjson(): Format {
     keepAlive: true,
     resumable: false,
     decoder: ({ maxFrameBytes }) => new NdjsonDecoder(maxFrameBytes, codec.decodeText),
-    encoder: () => NDJSON_ENCODER,
+    encoder: ({ maxPayloadBytes }) => new NdjsonEncoder(codec, maxPayloadBytes),
   };
 }
 
 /** Writes NDJSON lines: the payload (compact JSON, no raw line breaks) between the kind's prefix and `}`. */
-const NDJSON_ENCODER: FrameEncoder = {
-  startIndex: 0,
-  frame(kind, payload) {
+class NdjsonEncoder implements FrameEncoder {
+  readonly startIndex = 0;
+  payloadBytes = 0;
+
+  constructor(
+    private readonly codec: Codec,
+    private readonly maxPayloadBytes: number,
+  ) {}
+
+  frameValue(kind: number, value: unknown): Uint8Array {
+    const payload = this.codec.encode(value);
+    this.payloadBytes = payload.length;
+    return payload.length > this.maxPayloadBytes ? EMPTY : this.frame(kind, payload);
+  }
+
+  frame(kind: number, payload: Uint8Array): Uint8Array {
     const prefix = PREFIXES[kind];
     if (prefix === undefined || !WITH_DATA.includes(kind)) return BARE_LINES[kind]!;
     const line = new Uint8Array(prefix.length + payload.length + 2);
@@ -68,8 +82,8 @@ const NDJSON_ENCODER: FrameEncoder = {
     line[line.length - 2] = 0x7d; // }
     line[line.length - 1] = NEWLINE;
     return line;
-  },
-};
+  }
+}
 
 /**
  * Splits NDJSON bytes into frames. Lines are found with `indexOf`, kept as a list of pieces until complete, and

@@ -1,5 +1,6 @@
 // The Server-Sent Events framing: one event per part with a resumable id, keep-alive comments, JSON data; parsed with eventsource-parser.
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
+import type { Codec } from "../codecs/codec.js";
 import { json } from "../codecs/json.js";
 import { StreamError, previewBytes } from "../errors.js";
 import { hasDataFrame, type EncoderOptions, type Format, type Frame, type FrameDecoder, type FrameEncoder, type ResumePoint } from "../format.js";
@@ -45,7 +46,7 @@ export function sse(): Format {
     keepAlive: true,
     resumable: true,
     decoder: ({ maxFrameBytes }) => new SseDecoder(maxFrameBytes, codec.decodeText),
-    encoder: (options) => new SseEncoder(options),
+    encoder: (options) => new SseEncoder(codec, options),
   };
 }
 
@@ -56,14 +57,27 @@ export function sse(): Format {
  */
 class SseEncoder implements FrameEncoder {
   readonly startIndex: number;
+  payloadBytes = 0;
   private items: number;
   /** The last id written; a resumed stream goes on from the client's. */
   private lastId: number;
 
-  constructor(options: EncoderOptions = {}) {
+  private readonly maxPayloadBytes: number;
+
+  constructor(
+    private readonly codec: Codec,
+    options: EncoderOptions,
+  ) {
+    this.maxPayloadBytes = options.maxPayloadBytes;
     this.startIndex = resumeIndex(options.resumeAfter);
     this.items = this.startIndex;
     this.lastId = this.startIndex > 0 ? this.startIndex : -1;
+  }
+
+  frameValue(kind: number, value: unknown): Uint8Array {
+    const payload = this.codec.encode(value);
+    this.payloadBytes = payload.length;
+    return payload.length > this.maxPayloadBytes ? EMPTY : this.frame(kind, payload);
   }
 
   frame(kind: number, payload: Uint8Array): Uint8Array {

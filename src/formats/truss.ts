@@ -28,6 +28,6 @@ export function truss(): Format {
     keepAlive: false,
     resumable: false,
     decoder: ({ maxFrameBytes }) => new LengthPrefixedDecoder({ maxFrameBytes, kinds: KINDS, codec, endsAtEof: true }),
-    encoder: () => new LengthPrefixedEncoder(),
+    encoder: ({ maxPayloadBytes }) => new LengthPrefixedEncoder(codec, maxPayloadBytes),
   };
 }

@@ -60,7 +60,7 @@ export class StreamWriterImpl implements FrameWriter {
     if (resumeAfter !== undefined && resumeAfter !== null && resumeAfter !== "" && !spec.format.resumable) {
       throw new StreamError("OPTIONS", `resumeAfter needs a resumable format such as sse(), whose event ids say where to resume; this stream uses the ${spec.format.name} format.`);
     }
-    this.encoder = spec.format.encoder({ resumeAfter });
+    this.encoder = spec.format.encoder({ resumeAfter, maxPayloadBytes: spec.maxFrameBytes });
     this.items = this.encoder.startIndex;
   }
 
@@ -81,14 +81,14 @@ export class StreamWriterImpl implements FrameWriter {
   header(value: unknown): Uint8Array {
     if (!this.spec.hasHeader) throw new StreamError("ORDER", "These stream types have no header: declare one in streamTypes(Item, Header) to write it.");
     if (this.stage !== Stage.Start) throw this.orderError("header", "the header must come first and only once");
-    const frame = this.encoder.frame(FrameKind.HEADER, this.encode("header", undefined, value));
+    const frame = this.encode(FrameKind.HEADER, "header", undefined, value);
     this.stage = Stage.Header;
     return frame;
   }
 
   item(value: unknown): Uint8Array {
     if (this.stage > Stage.Items) throw this.orderError("item", "items must come before the footer and the end");
-    const frame = this.encoder.frame(FrameKind.ITEM, this.encode("item", this.items, value));
+    const frame = this.encode(FrameKind.ITEM, "item", this.items, value);
     this.items++;
     this.stage = Stage.Items;
     return frame;
@@ -97,7 +97,7 @@ export class StreamWriterImpl implements FrameWriter {
   footer(value: unknown): Uint8Array {
     if (!this.spec.hasFooter) throw new StreamError("ORDER", "These stream types have no footer: declare one in streamTypes(Item, Header, Footer) to write it.");
     if (this.stage > Stage.Items) throw this.orderError("footer", "the footer comes once, after the items");
-    const frame = this.encoder.frame(FrameKind.FOOTER, this.encode("footer", undefined, value));
+    const frame = this.encode(FrameKind.FOOTER, "footer", undefined, value);
     this.stage = Stage.Footer;
     return frame;
   }
@@ -130,13 +130,13 @@ export class StreamWriterImpl implements FrameWriter {
     return frame;
   }
 
-  /** Validates then encodes a part. */
-  private encode(part: StreamPart, index: number | undefined, value: unknown): Uint8Array {
+  /** Validates a part, then encodes and frames it. */
+  private encode(kind: number, part: StreamPart, index: number | undefined, value: unknown): Uint8Array {
     const validator = this.spec.validators[part];
     if (validator !== undefined && validator.parse(value) === INVALID) throw invalid(validator, part, index, value, "cannot be written");
-    let payload: Uint8Array;
+    let frame: Uint8Array;
     try {
-      payload = this.spec.format.codec.encode(value);
+      frame = this.encoder.frameValue(kind, value);
     } catch (err) {
       throw new StreamError("VALIDATION", `The ${partLabel(part, index)} cannot be encoded as ${this.spec.format.codec.name}: ${describeThrown(err)}.`, {
         cause: err,
@@ -144,15 +144,16 @@ export class StreamWriterImpl implements FrameWriter {
         ...(index === undefined ? {} : { index }),
       });
     }
-    if (payload.length > this.spec.maxFrameBytes) {
+    const payloadBytes = this.encoder.payloadBytes;
+    if (payloadBytes > this.spec.maxFrameBytes) {
       throw new StreamError(
         "LIMIT",
-        `The ${partLabel(part, index)} encodes to ${payload.length} bytes, over maxFrameBytes (${this.spec.maxFrameBytes}); ` +
+        `The ${partLabel(part, index)} encodes to ${payloadBytes} bytes, over maxFrameBytes (${this.spec.maxFrameBytes}); ` +
           `readers would reject it. Split the value, or raise maxFrameBytes on both ends.`,
         { part, ...(index === undefined ? {} : { index }) },
       );
     }
-    return payload;
+    return frame;
   }
 
   /** The error frame's payload, within maxFrameBytes: without `data` or `stack` if need be, then with a shorter message. */
