@@ -1,5 +1,6 @@
 // The browser entry (streamtypes/browser): reading only, interpreted validation (CSP-safe), and only the formats a page imports.
-import type { TSchema } from "@sinclair/typebox";
+import { chooseValidator } from "./schema/choose.js";
+import type { SchemaLike } from "./schema/infer.js";
 import { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
 import { ReaderTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
 import { StreamError } from "./errors.js";
@@ -22,12 +23,13 @@ export { truss } from "./formats/truss.js";
 export { json } from "./codecs/json.js";
 export { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
 export { TypedArray } from "./schema/typed-array.js";
+export type { SchemaLike, Input, Output } from "./schema/infer.js";
 
 /**
  * Validation interprets the schemas (TypeBox `Check`): no code generation, so a strict Content-Security-Policy
  * needs no 'unsafe-eval', and no compiler in the bundle.
  */
-const validatorFor = (schema: unknown) => typeboxInterpreted(schema as TSchema);
+const validatorFor = (schema: unknown) => chooseValidator(schema, typeboxInterpreted);
 
 /** Definitions that name their format; the browser entry has no string options, so that a page bundles only what it imports. */
 const NAMED: EntryDefaults = {
@@ -55,7 +57,7 @@ const BINARY_MSGPACK: EntryDefaults = {
  * const TOKENS = streamTypes(Token, RunHeader, RunFooter);
  * for await (const token of TOKENS.reader(fetch("/tokens")).readItems()) render(token);
  */
-export function streamTypes<I extends TSchema, H extends TSchema | undefined = undefined, F extends TSchema | undefined = undefined>(
+export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefined = undefined, F extends SchemaLike | undefined = undefined>(
   item: I,
   header?: H,
   footer?: F,
@@ -72,7 +74,7 @@ export function streamTypes<I extends TSchema, H extends TSchema | undefined = u
  * import { readerTypes, sse } from "streamtypes/browser";
  * const TOKENS = readerTypes(Token, RunHeader, RunFooter, { format: sse() });
  */
-export function readerTypes<I extends TSchema, H extends TSchema | undefined = undefined, F extends TSchema | undefined = undefined>(
+export function readerTypes<I extends SchemaLike, H extends SchemaLike | undefined = undefined, F extends SchemaLike | undefined = undefined>(
   item: I,
   header: H,
   footer: F,

@@ -1,5 +1,5 @@
 // Stream definitions: the schemas and format a producer and consumer share, with factories for typed readers and writers.
-import type { Static, TSchema } from "@sinclair/typebox";
+import type { Input, Output, SchemaLike } from "./schema/infer.js";
 import type { Format } from "./format.js";
 import { StreamReaderImpl, type ReaderOptions } from "./reader/reader.js";
 import type { Validator } from "./schema/validator.js";
@@ -26,14 +26,14 @@ export interface EntryDefaults {
 }
 
 /** The reader's methods that exist for every stream. */
-export interface BaseStreamReader<I extends TSchema> {
+export interface BaseStreamReader<I extends SchemaLike> {
   /** The items, each delivered as soon as its frame is complete. Call once. Leaving the loop early cancels the source. */
-  readItems(): AsyncIterableIterator<Static<I>>;
+  readItems(): AsyncIterableIterator<Output<I>>;
   /**
    * The items in arrays: each array holds every item already complete in the bytes received (at most `maxBatch`,
    * default 1024), decoded in one go. For high-throughput consumers. Use instead of readItems(), once.
    */
-  readItemBatches(maxBatch?: number): AsyncIterableIterator<Static<I>[]>;
+  readItemBatches(maxBatch?: number): AsyncIterableIterator<Output<I>[]>;
   /** Stops reading and cancels the source; a running item loop ends quietly. */
   cancel(reason?: unknown): void;
   /** Items delivered so far. */
@@ -45,14 +45,14 @@ export interface BaseStreamReader<I extends TSchema> {
 }
 
 /** A reader for the stream types: `readHeader()` exists only when a header schema was given, `readFooter()` likewise. */
-export type StreamReader<I extends TSchema, H extends TSchema | undefined, F extends TSchema | undefined> = BaseStreamReader<I> &
-  (H extends TSchema ? { /** The header; call first. `ORDER` if the stream has none. */ readHeader(): Promise<Static<H>> } : unknown) &
-  (F extends TSchema ? { /** The footer, after the items; confirms the end. `ORDER` if the stream has none. */ readFooter(): Promise<Static<F>> } : unknown);
+export type StreamReader<I extends SchemaLike, H extends SchemaLike | undefined, F extends SchemaLike | undefined> = BaseStreamReader<I> &
+  (H extends SchemaLike ? { /** The header; call first. `ORDER` if the stream has none. */ readHeader(): Promise<Output<H>> } : unknown) &
+  (F extends SchemaLike ? { /** The footer, after the items; confirms the end. `ORDER` if the stream has none. */ readFooter(): Promise<Output<F>> } : unknown);
 
 /** The writer's methods that exist for every stream. */
-export interface BaseStreamWriter<I extends TSchema> {
+export interface BaseStreamWriter<I extends SchemaLike> {
   /** One item frame. Validated first: `VALIDATION` on a bad value. */
-  item(value: Static<I>): Uint8Array;
+  item(value: Input<I>): Uint8Array;
   /** The end frame. Nothing may be written after it. */
   end(): Uint8Array;
   /** An error frame carrying the error's name, message and optional code/data; it ends the stream. */
@@ -66,9 +66,9 @@ export interface BaseStreamWriter<I extends TSchema> {
 }
 
 /** A writer for the stream types: `header()` exists only when a header schema was given, `footer()` likewise. */
-export type StreamWriter<I extends TSchema, H extends TSchema | undefined, F extends TSchema | undefined> = BaseStreamWriter<I> &
-  (H extends TSchema ? { /** The header frame; must come first. */ header(value: Static<H>): Uint8Array } : unknown) &
-  (F extends TSchema ? { /** The footer frame; after the items, before end(). */ footer(value: Static<F>): Uint8Array } : unknown);
+export type StreamWriter<I extends SchemaLike, H extends SchemaLike | undefined, F extends SchemaLike | undefined> = BaseStreamWriter<I> &
+  (H extends SchemaLike ? { /** The header frame; must come first. */ header(value: Input<H>): Uint8Array } : unknown) &
+  (F extends SchemaLike ? { /** The footer frame; after the items, before end(). */ footer(value: Input<F>): Uint8Array } : unknown);
 
 /** Callbacks for {@link ReaderTypes.consume}; each may return a promise, which is awaited before reading on (backpressure). */
 export interface ConsumeHandlers<I, H, F> {
@@ -87,7 +87,7 @@ export interface ConsumeSummary {
  * The reading half of a stream definition. `streamTypes()` from "streamtypes" returns a {@link StreamTypes}, which
  * also writes; "streamtypes/browser" returns this class itself.
  */
-export class ReaderTypes<I extends TSchema, H extends TSchema | undefined = undefined, F extends TSchema | undefined = undefined> {
+export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined = undefined, F extends SchemaLike | undefined = undefined> {
   /** The resolved definition: format, validators, limits. */
   protected readonly spec: StreamSpec;
 
@@ -145,7 +145,7 @@ export class ReaderTypes<I extends TSchema, H extends TSchema | undefined = unde
    */
   async consume(
     source: StreamSource,
-    handlers: ConsumeHandlers<Static<I>, H extends TSchema ? Static<H> : never, F extends TSchema ? Static<F> : never> & ReaderOptions,
+    handlers: ConsumeHandlers<Output<I>, H extends SchemaLike ? Output<H> : never, F extends SchemaLike ? Output<F> : never> & ReaderOptions,
   ): Promise<ConsumeSummary> {
     const reader = new StreamReaderImpl(this.spec, source, handlers);
     const on = handlers as ConsumeHandlers<unknown, unknown, unknown>;
@@ -165,9 +165,9 @@ export class ReaderTypes<I extends TSchema, H extends TSchema | undefined = unde
 
 /** A stream definition that reads and writes: schemas, format, and factories for writers, readers and responses. */
 export class StreamTypes<
-  I extends TSchema,
-  H extends TSchema | undefined = undefined,
-  F extends TSchema | undefined = undefined,
+  I extends SchemaLike,
+  H extends SchemaLike | undefined = undefined,
+  F extends SchemaLike | undefined = undefined,
 > extends ReaderTypes<I, H, F> {
   /**
    * A new writer for one stream.

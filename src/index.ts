@@ -1,8 +1,9 @@
 // The main entry: streamTypes() with the binary MessagePack format and compiled TypeBox validation by default, every format and codec, and the producer helpers.
-import type { TSchema } from "@sinclair/typebox";
 import { StreamTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
 import { formatNamed, type FormatNames } from "./formats/by-name.js";
 import { StreamError } from "./errors.js";
+import { chooseValidator } from "./schema/choose.js";
+import type { SchemaLike } from "./schema/infer.js";
 import { typeboxCompiled } from "./schema/typebox-compiled.js";
 
 export { StreamTypes, ReaderTypes } from "./define.js";
@@ -28,6 +29,8 @@ export { eventSourceStream, type EventSourceLike } from "./sources/event-source.
 export type { StreamSource } from "./sources/source.js";
 export { producerStream, type Producer, type ProducerOptions } from "./writer/producer.js";
 export { streamResponse, streamingHeaders, type StreamResponseInit, type HeadersLike } from "./writer/http.js";
+export type { SchemaLike, Input, Output } from "./schema/infer.js";
+export type { StandardSchemaV1 } from "./schema/standard-schema.js";
 export { TypedArray, type TTypedArray, type TypedArrayName, type TypedArrayOptions } from "./schema/typed-array.js";
 
 /** Options of `streamTypes()` from "streamtypes": a format value, or the string options of earlier versions. */
@@ -35,7 +38,7 @@ export interface StreamTypesOptions extends DefinitionOptions, FormatNames {}
 
 const MAIN: EntryDefaults = {
   format: (options) => formatNamed(options as FormatNames),
-  validatorFor: (schema) => typeboxCompiled(schema as TSchema),
+  validatorFor: (schema) => chooseValidator(schema, typeboxCompiled),
 };
 
 /**
@@ -49,7 +52,7 @@ const MAIN: EntryDefaults = {
  * );
  * const TOKENS = streamTypes(Token, undefined, undefined, { format: sse() });
  */
-export function streamTypes<I extends TSchema, H extends TSchema | undefined = undefined, F extends TSchema | undefined = undefined>(
+export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefined = undefined, F extends SchemaLike | undefined = undefined>(
   item: I,
   header?: H,
   footer?: F,
