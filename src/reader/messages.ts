@@ -17,9 +17,11 @@ export function truncated(what: string, pending: string, items: number, bytes: n
 
 /** `NETWORK`: the source failed before a single byte arrived (connection refused, DNS, a bad URL). */
 export function network(cause: unknown): StreamError {
+  // fetch reports "TypeError: fetch failed" and keeps what happened (ECONNREFUSED, ENOTFOUND) as its cause.
+  const inner = cause instanceof Error && cause.cause !== undefined ? ` (${describeThrown(cause.cause)})` : "";
   return new StreamError(
     "NETWORK",
-    `The stream could not be read: ${describeThrown(cause)}. No byte arrived: check the URL, that the server is running, and the network.`,
+    `The stream could not be read: ${describeThrown(cause)}${inner}. No byte arrived: check the URL, that the server is running, and the network.`,
     { cause },
   );
 }

@@ -44,7 +44,7 @@ export class ChunkPump {
       });
     } catch (err) {
       if (this.interrupted !== undefined) throw this.interrupted;
-      if (err instanceof StreamError || isAbort(err)) throw err;
+      if (err instanceof StreamError || isAbort(err) || this.source.passesOn?.(err) === true) throw err;
       throw new SourceFailure(err);
     } finally {
       this.rejectRead = undefined;

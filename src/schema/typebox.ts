@@ -44,6 +44,7 @@ export function collectIssues(errors: Iterable<TypeBoxError>, max = 8): Validati
 }
 
 function explain(e: TypeBoxError): string {
+  if (e.schema[Kind] === "streamtypes:TypedArray") return explainTypedArray(e.schema as unknown as TypedArraySchema, e.value);
   if (e.schema[Kind] === "Integer") {
     if (typeof e.value === "number" && Number.isInteger(e.value) && !Number.isSafeInteger(e.value)) {
       return (
@@ -57,6 +58,24 @@ function explain(e: TypeBoxError): string {
     }
   }
   return e.message;
+}
+
+/** The bounds of a TypedArray schema (./typed-array.ts, not imported here: a page that uses none does not bundle it). */
+interface TypedArraySchema {
+  arrayType: string;
+  minLength?: number;
+  maxLength?: number;
+}
+
+/** Why a value fails a TypedArray schema: TypeBox itself only says "Expected kind 'streamtypes:TypedArray'". */
+function explainTypedArray(schema: TypedArraySchema, value: unknown): string {
+  const want = schema.arrayType;
+  // A typed array's toString tag is its class name, also from another realm.
+  const got = ArrayBuffer.isView(value) ? Object.prototype.toString.call(value).slice(8, -1) : Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
+  if (got !== want) return `expected a ${want}, got ${got}`;
+  const length = (value as Uint8Array).length;
+  const bound = length < (schema.minLength ?? 0) ? `at least ${schema.minLength} elements (minLength)` : `at most ${schema.maxLength} elements (maxLength)`;
+  return `expected a ${want} of ${bound}, got ${length}`;
 }
 
 /** A copy of `schema` in which every Integer without its own bounds is bounded to the safe range. */

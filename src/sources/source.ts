@@ -16,6 +16,8 @@ export interface ByteSource {
   read(): Promise<Uint8Array | undefined>;
   /** Stops the source and releases what it holds; safe to call more than once. */
   cancel(reason?: unknown): void;
+  /** True for a failure the reader passes on as it is, not as `NETWORK` or `TRUNCATED`: a fetch's abort reason. */
+  passesOn?(err: unknown): boolean;
 }
 
 const HTTP_PREVIEW_BYTES = 512;
@@ -30,13 +32,13 @@ const HTTP_PREVIEW_BYTES = 512;
  */
 export function openSource(input: StreamSource): ByteSource {
   if (input instanceof Uint8Array || input instanceof ArrayBuffer) return fromIterator([toBytes(input)][Symbol.iterator]());
-  if (isResponse(input)) return lazy(async () => fromResponse(input));
+  if (isResponse(input)) return lazy(async () => fromResponse(input), isFetchAbortReason);
   if (isPromiseLike(input)) {
     // A fetch() that fails before anyone reads must not become an unhandled rejection (fatal in Node): the
     // failure is kept here and reported by the first read.
     const response = Promise.resolve(input);
     response.catch(() => {});
-    return lazy(async () => fromResponse(await response));
+    return lazy(async () => fromResponse(await response), isFetchAbortReason);
   }
   if (isReadableStream(input)) return fromReadableStream(input);
   if (typeof input === "object" && input !== null) {
@@ -177,8 +179,17 @@ async function readHead(body: ReadableStream<Uint8Array>, max: number): Promise<
   return head.subarray(0, filled);
 }
 
+/**
+ * fetch fails with a TypeError on a network error, and with its signal's reason when aborted through its own
+ * `signal` (an AbortError, or whatever was passed to `abort()`), both before the response and while its body is
+ * read: any other failure of a fetch or of its body is such a reason, which the reader passes on as fetch does.
+ */
+function isFetchAbortReason(err: unknown): boolean {
+  return !(err instanceof TypeError);
+}
+
 /** A source that is opened on its first read, e.g. once a fetch Response has arrived. */
-function lazy(open: () => Promise<ByteSource>): ByteSource {
+function lazy(open: () => Promise<ByteSource>, passesOn?: (err: unknown) => boolean): ByteSource {
   let inner: Promise<ByteSource> | undefined;
   let cancelled: { reason: unknown } | undefined;
   return {
@@ -195,5 +206,6 @@ function lazy(open: () => Promise<ByteSource>): ByteSource {
       // Even when nothing was read yet, a pending fetch must have its body released once it arrives.
       (inner ??= open()).then((source) => source.cancel(reason), () => {});
     },
+    ...(passesOn === undefined ? {} : { passesOn }),
   };
 }
