@@ -1,8 +1,8 @@
 // TypeBox 0.34 schemas, interpreted with Value.Check: no code generation (CSP-safe) and small, for browsers.
 import { Kind, type TSchema } from "@sinclair/typebox";
-import { Errors } from "@sinclair/typebox/errors";
 import { Check } from "@sinclair/typebox/value";
 import type { ValidationIssue } from "../errors.js";
+import { checkIssues } from "./typebox-issues.js";
 import { INVALID, type Validator } from "./validator.js";
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -23,7 +23,7 @@ export function typeboxInterpreted(schema: TSchema): Validator {
   return {
     mode: "interpreted",
     parse: (value) => (Check(safe, value) ? value : INVALID),
-    issues: (value, max) => collectIssues(Errors(safe, value), max),
+    issues: (value, max) => collectIssues(checkIssues(safe, value), max),
   };
 }
 
