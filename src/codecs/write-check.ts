@@ -1,10 +1,14 @@
 // What a writer checks in a value before encoding it: strings a codec would corrupt, and -0, which codecs lose unless told.
-import { MAX_DEPTH } from "./codec.js";
+import { MAX_BIGINT_BYTES, MAX_DEPTH } from "./codec.js";
+
+/** Bigints from here on (in magnitude) take a MessagePack body larger than MAX_BIGINT_BYTES, which readers refuse. */
+const BIGINT_LIMIT = 1n << BigInt(MAX_BIGINT_BYTES * 8 - 1);
 
 /**
- * Walks a value about to be encoded. Throws a TypeError (the writer reports it as `VALIDATION`) on a string
- * with a lone surrogate when `wellFormedStrings` is set (MessagePack's strings are UTF-8, which cannot hold one:
- * msgpackr would write invalid UTF-8 or U+FFFD), and on nesting deeper than MAX_DEPTH (or a cycle). Returns true
+ * Walks a value about to be encoded. Throws a TypeError (the writer reports it as `VALIDATION`) on nesting deeper
+ * than MAX_DEPTH (or a cycle), and, with `wellFormedStrings` (MessagePack), on a string with a lone surrogate
+ * (MessagePack strings are UTF-8, which cannot hold one: msgpackr would write invalid UTF-8 or U+FFFD) and on a
+ * bigint too large for readers. Returns true
  * when the value holds a `-0`, which needs the codec's slow path to keep its sign.
  *
  * @example
@@ -24,6 +28,11 @@ function scan(value: unknown, strings: boolean, depth: number): boolean {
       return value === 0 && 1 / value < 0;
     case "string":
       if (strings && !wellFormed(value)) throw loneSurrogate(value);
+      return false;
+    case "bigint":
+      if (strings && (value >= BIGINT_LIMIT || value < -BIGINT_LIMIT)) {
+        throw new TypeError(`a bigint of ${value.toString(2).length} bits is larger than readers accept (${MAX_BIGINT_BYTES} bytes); send it as a string`);
+      }
       return false;
     case "object": {
       if (value === null || ArrayBuffer.isView(value) || value instanceof Date) return false;

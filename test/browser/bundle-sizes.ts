@@ -28,7 +28,7 @@ const rows: [string, string, string[]?][] = [
      export { Check } from "@sinclair/typebox/value"; export { Errors } from "@sinclair/typebox/errors";`,
   ],
   ["eventsource-parser", `export { createParser } from "eventsource-parser";`],
-  ["SSE + NDJSON decoders with eventsource-parser", `export { SseDecoder } from "./src/sse.ts"; export { NdjsonDecoder } from "./src/ndjson.ts";`],
+  ["the SSE and NDJSON formats with eventsource-parser", `export { sse } from "./src/formats/sse.ts"; export { ndjson } from "./src/formats/ndjson.ts";`],
   ["the whole browser entry (export *)", `export * from "./src/browser.ts";`],
   ["the whole main entry (export *)", `export * from "./src/index.ts";`],
 ];
