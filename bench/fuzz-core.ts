@@ -1,8 +1,10 @@
-// Fuzzing core shared by `npm run fuzz` and test/fuzz.test.ts: seeded mutated/truncated/rechunked streams, read with an outcome per input.
-import { concat } from "../test/helpers.js";
+// Fuzzing core shared by `npm run fuzz` and test/fuzz.test.ts: seeded mutated/truncated/rechunked streams of every
+// format in test/formats.ts, read with an outcome per input.
 import { Type, type TSchema } from "@sinclair/typebox";
-import { FrameKind, StreamError, encodeFrame, streamTypes, type StreamTypesOptions } from "../src/index.js";
+import { FrameKind, StreamError, streamTypes } from "../src/index.js";
 import type { ReaderOptions } from "../src/index.js";
+import { FORMATS, type FormatEntry } from "../test/formats.js";
+import { concat } from "../test/helpers.js";
 
 // ---- seeded randomness ----
 
@@ -30,20 +32,22 @@ export class Rng {
   }
 }
 
-// ---- stream definitions ----
+// ---- stream definitions: every format of test/formats.ts, a few schemas each ----
 
 interface Definition {
+  /** "<format> <shape>": unique, and what a replay file names. */
   name: string;
+  format: FormatEntry;
   item: TSchema;
   header?: TSchema;
   footer?: TSchema;
-  options: StreamTypesOptions;
+  options: { validate?: boolean; maxFrameBytes?: number };
   makeItem(rng: Rng): unknown;
   makeHeader?(rng: Rng): unknown;
   makeFooter?(rng: Rng): unknown;
 }
 
-const WORDS = ["hello", "world", "", "é", "日本語", "😀", "a\u0000b", "\uFFFD", "x".repeat(40), "long ".repeat(30), "__proto__"];
+const WORDS = ["hello", "world", "", "é", "日本語", "😀", "a\u0000b", "\uFFFD", "x".repeat(40), "long ".repeat(30), "__proto__", "line\nbreak", "cr\r\nlf", "data: x", ": not a comment", '{"kind":"end"}'];
 const word = (rng: Rng) => rng.pick(WORDS);
 const num = (rng: Rng) => rng.pick([0, 1, -1, 0.5, 1e300, -(2 ** 53) + 1, rng.next() * 1000, rng.int(1 << 30)]);
 
@@ -78,45 +82,84 @@ const makeRich = (rng: Rng) => ({
   any: rng.pick<unknown>([Float32Array.of(1.5, 2), Int16Array.of(-1), null, [1, "x"], { a: { b: [] } }]),
 });
 
-export const DEFINITIONS: readonly Definition[] = [
-  { name: "msgpack words + header + footer", item: Words, header: Header, footer: Footer, options: {}, makeItem: makeWords, makeHeader, makeFooter },
-  { name: "msgpack records", item: Record_, options: {}, makeItem: makeRecord },
-  { name: "msgpack rich types", item: Rich, options: {}, makeItem: makeRich },
-  { name: "msgpack recursive tree, small frames", item: Tree, footer: Footer, options: { maxFrameBytes: 4096 }, makeItem: makeTree, makeFooter },
-  { name: "json words + header + footer", item: Words, header: Header, footer: Footer, options: { codec: "json" }, makeItem: makeWords, makeHeader, makeFooter },
-  { name: "json records", item: Record_, options: { codec: "json" }, makeItem: makeRecord },
-  { name: "truss words + header + footer", item: Words, header: Header, footer: Footer, options: { compat: "truss" }, makeItem: makeWords, makeHeader, makeFooter },
-  { name: "truss tree, no validation", item: Tree, options: { compat: "truss", validate: false }, makeItem: makeTree },
-];
+type Shape = Omit<Definition, "name" | "format">;
+const WORDS_HF: Shape = { item: Words, header: Header, footer: Footer, options: {}, makeItem: makeWords, makeHeader, makeFooter };
+const RECORDS: Shape = { item: Record_, options: {}, makeItem: makeRecord };
+const RICH: Shape = { item: Rich, options: {}, makeItem: makeRich };
+const TREE_SMALL_FRAMES: Shape = { item: Tree, footer: Footer, options: { maxFrameBytes: 4096 }, makeItem: makeTree, makeFooter };
+const TREE_UNVALIDATED: Shape = { item: Tree, options: { validate: false }, makeItem: makeTree };
+
+/** The shapes each format is fuzzed with: every format gets header + footer and an items-only stream; rich types need msgpack. */
+const SHAPES: Record<string, Record<string, Shape>> = {
+  "binary+msgpack": { "words + header + footer": WORDS_HF, records: RECORDS, "rich types": RICH, "recursive tree, small frames": TREE_SMALL_FRAMES },
+  "binary+json": { "words + header + footer": WORDS_HF, records: RECORDS },
+  truss: { "words + header + footer": WORDS_HF, "tree, no validation": TREE_UNVALIDATED },
+  sse: { "words + header + footer": WORDS_HF, records: RECORDS, "recursive tree, small frames": TREE_SMALL_FRAMES },
+  ndjson: { "words + header + footer": WORDS_HF, records: RECORDS, "tree, no validation": TREE_UNVALIDATED },
+};
+
+export const DEFINITIONS: readonly Definition[] = FORMATS.flatMap((format) =>
+  Object.entries(SHAPES[format.name] ?? {}).map(([shape, def]) => ({ ...def, name: `${format.name} ${shape}`, format })),
+);
+
+/** The formats fuzzed, by name. */
+export const FORMAT_NAMES: readonly string[] = FORMATS.map((f) => f.name);
 
 type AnyTypes = ReturnType<typeof streamTypes<TSchema, TSchema | undefined, TSchema | undefined>>;
 const typesCache = new Map<string, AnyTypes>();
 
+function definition(name: string): Definition {
+  const def = DEFINITIONS.find((d) => d.name === name);
+  if (!def) throw new Error(`unknown definition ${name}`);
+  return def;
+}
+
 function typesOf(def: Definition): AnyTypes {
   let types = typesCache.get(def.name);
   if (!types) {
-    types = streamTypes(def.item, def.header, def.footer, def.options) as AnyTypes;
+    types = streamTypes(def.item, def.header, def.footer, { ...def.options, format: def.format.format() }) as AnyTypes;
     typesCache.set(def.name, types);
   }
   return types;
 }
 
-/** A valid stream of the definition, as frames (the first one carries the marker, outside truss mode). */
-export function validStream(def: Definition, rng: Rng): Uint8Array[] {
-  const w = typesOf(def).writer() as unknown as { header(v: unknown): Uint8Array; item(v: unknown): Uint8Array; footer(v: unknown): Uint8Array; end(): Uint8Array; error(e: unknown): Uint8Array };
-  const frames: Uint8Array[] = [];
-  if (def.makeHeader) frames.push(w.header(def.makeHeader(rng)));
+/** One frame of a valid stream as it travels: its kind and its bytes (event, line or length-prefixed frame). */
+export interface WireFrame {
+  kind: number;
+  bytes: Uint8Array;
+}
+
+/** A valid stream: the format's opening (binary's marker), then its frames. */
+export interface ValidStream {
+  opening: Uint8Array;
+  frames: WireFrame[];
+}
+
+/** The stream's bytes. */
+export function streamBytes(stream: ValidStream): Uint8Array {
+  return concat([stream.opening, ...stream.frames.map((f) => f.bytes)]);
+}
+
+/** A valid stream of the definition, written by the library's writer. */
+export function validStream(def: Definition, rng: Rng): ValidStream {
+  const w = typesOf(def).writer() as unknown as Record<"header" | "item" | "footer", (v: unknown) => Uint8Array> & { end(): Uint8Array; error(e: unknown): Uint8Array; keepAlive(): Uint8Array };
+  const opening = def.format.opening;
+  const frames: WireFrame[] = [];
+  const add = (kind: number, bytes: Uint8Array) => frames.push({ kind, bytes: frames.length === 0 && opening.length > 0 ? bytes.slice(opening.length) : bytes.slice() });
+  const keepAlive = () => def.format.keepAlive && rng.chance(0.1) && add(FrameKind.KEEPALIVE, w.keepAlive());
+  keepAlive();
+  if (def.makeHeader) add(FrameKind.HEADER, w.header(def.makeHeader(rng)));
   for (let i = rng.int(6); i > 0; i--) {
-    frames.push(w.item(def.makeItem(rng)));
-    if (!def.options.compat && rng.chance(0.1)) frames.push(encodeFrame(FrameKind.KEEPALIVE, new Uint8Array(0)));
+    add(FrameKind.ITEM, w.item(def.makeItem(rng)));
+    keepAlive();
   }
   if (rng.chance(0.1)) {
-    frames.push(w.error(Object.assign(new Error(word(rng)), { code: "E_FUZZ" })));
-    return frames;
+    add(FrameKind.ERROR, w.error(Object.assign(new Error(word(rng)), { code: "E_FUZZ" })));
+    return { opening, frames };
   }
-  if (def.makeFooter) frames.push(w.footer(def.makeFooter(rng)));
-  frames.push(w.end());
-  return frames;
+  if (def.makeFooter) add(FrameKind.FOOTER, w.footer(def.makeFooter(rng)));
+  add(FrameKind.END, w.end());
+  return { opening, frames };
 }
 
 // ---- hostile payloads, framed so that they reach the decoder ----
@@ -129,6 +172,7 @@ function deep(levels: number, open: number[], close: number[] = []): Uint8Array 
   return out;
 }
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
+const text = (s: string) => new TextEncoder().encode(s);
 
 const HOSTILE_MSGPACK: readonly Uint8Array[] = [
   deep(100_000, [0x91]),
@@ -149,18 +193,32 @@ const HOSTILE_MSGPACK: readonly Uint8Array[] = [
 ];
 const HOSTILE_JSON: readonly Uint8Array[] = [
   deep(100_000, [0x5b], [0x5d]),
+  deep(5_000, [0x5b], [0x5d]),
   deep(20_000, ascii('{"k":'), [0x7d]),
-  Uint8Array.of(0x22, 0xff, 0x22),
-  Uint8Array.from(ascii('{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}')),
-  Uint8Array.from(ascii("1e99999")),
-  Uint8Array.from(ascii('{"words":["a"],"words":[1]}')),
+  Uint8Array.of(0x22, 0xff, 0x22), // invalid UTF-8
+  Uint8Array.of(0x22, 0xc0, 0x80, 0x22), // an overlong NUL
+  Uint8Array.of(0x22, 0xed, 0xa0, 0x80, 0x22), // a UTF-8-encoded surrogate
+  text('{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}'),
+  text('{"words":["a"],"__proto__":{"words":[1]}}'),
+  text("1e99999"),
+  text("-1e-99999"),
+  text("123456789012345678901234567890123456789"),
+  text('{"words":["a"],"words":[1]}'),
+  text('"\\ud800"'),
+  text('{"words":["\\u0000"]}'),
+  text("[1,\n2]"), // a raw line break inside the payload: a new line in the text framings
+  text('1}\n{"kind":"item","data":2'),
+  text("\uFEFF{}"),
+  text("NaN"),
+  text(""),
+  text(" ".repeat(5000) + "{}"),
 ];
 
-// ---- cases ----
-
-export type SourceKind = "array" | "async" | "stream";
+// ---- mutations ----
 
 /** One fuzz input: everything needed to replay it. */
+export type SourceKind = "array" | "async" | "stream";
+
 export interface FuzzCase {
   definition: string;
   bytes: Uint8Array;
@@ -172,12 +230,98 @@ export interface FuzzCase {
 }
 
 const INTERESTING = [0x00, 0x01, 0x05, 0x06, 0x07, 0x08, 0x7f, 0x80, 0x90, 0xc0, 0xc1, 0xd4, 0xd9, 0xdc, 0xdd, 0xde, 0xdf, 0xff];
+const INTERESTING_TEXT = [0x0a, 0x0d, 0x3a, 0x20, 0x7b, 0x7d, 0x22, 0x5c, 0x5b, 0x2c, 0x00, 0xff, 0xc3, 0xe2, 0xed, 0xef, 0x80];
 const INTERESTING_32 = [0, 1, 5, 6, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x1000000, 0x1000001, 0x7fffffff, 0x80000000, 0xffffffff];
 
-/** Offsets of frame headers in a well-formed stream. */
-function frameStarts(bytes: Uint8Array): number[] {
+/** Lines (and events) a text framing may see: valid, slack, and hostile. */
+const SSE_LINES = [": keep-alive\n", "\n", "\r\n", "retry: 1000\n", "retry: x\n", "id: 99\n", "id\n", "event: item\n", "event: ping\n", "data: 1\n", "data\n", "foo: bar\n", "event: end\ndata: null\n\n", 'event: item\nid: 1\ndata: {"words":[]}\n\n', "event: error\ndata: {}\n\n", "<html>\n", "\uFEFF"];
+const NDJSON_LINES = ['{"kind":"keep-alive"}\n', "\n", "\r\n", '{"kind":"end"}\n', '{"kind":"item","data":{"words":[]}}\n', '{"data":{"words":[]},"kind":"item"}\n', '{"kind":"item"}\n', '{"kind":"end","data":1}\n', '{"kind":"item","data":1,"x":2}\n', '{"kind":"nope","data":1}\n', "[]\n", "null\n", "<html>\n", '{"kind":"error","data":{"name":"E","message":"m"}}\n', "\uFEFF", '{"kind":"item","data":'];
+
+/** The structured edits every framing gets: whole frames duplicated, removed, swapped, or given a hostile payload. */
+function frameEdit(def: Definition, stream: ValidStream, rng: Rng): { frames: WireFrame[]; mutation: string } {
+  const frames = stream.frames.slice();
+  const at = rng.int(frames.length);
+  switch (rng.int(5)) {
+    case 0: {
+      // a hostile payload in a frame that carries one, the framing kept valid
+      const withData = frames.map((f, i) => (f.kind === FrameKind.END || f.kind === FrameKind.KEEPALIVE ? -1 : i)).filter((i) => i >= 0);
+      if (withData.length === 0) break;
+      const i = rng.pick(withData);
+      const payload = rng.pick(def.format.codec === "msgpack" ? HOSTILE_MSGPACK : HOSTILE_JSON);
+      frames[i] = { kind: frames[i]!.kind, bytes: def.format.withPayload(frames[i]!.bytes, payload) };
+      return { frames, mutation: "hostile payload" };
+    }
+    case 1:
+      frames.splice(at, 0, frames[at]!);
+      return { frames, mutation: "frame duplicated" };
+    case 2:
+      frames.splice(at, 1);
+      return { frames, mutation: "frame removed" };
+    case 3:
+      if (frames.length > 1) {
+        const j = (at + 1) % frames.length;
+        [frames[at], frames[j]] = [frames[j]!, frames[at]!];
+      }
+      return { frames, mutation: "frames swapped" };
+    default: {
+      // a frame of another kind with a valid payload, anywhere
+      const kind = rng.pick([FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE]);
+      const payload = kind === FrameKind.ERROR ? def.format.payload({ name: "E", message: "m" }) : def.format.payload(def.makeItem(rng));
+      const one = def.format.stream([[kind, kind === FrameKind.END || kind === FrameKind.KEEPALIVE ? undefined : payload]]).subarray(def.format.opening.length);
+      frames.splice(rng.int(frames.length + 1), 0, { kind, bytes: one });
+      return { frames, mutation: "frame inserted" };
+    }
+  }
+  return { frames, mutation: "none" };
+}
+
+/** Line-level edits of a text framing: lines duplicated, removed or swapped, line breaks changed, foreign lines inserted. */
+function lineEdit(def: Definition, bytes: Uint8Array, rng: Rng): { bytes: Uint8Array; mutation: string } {
+  const source = new TextDecoder().decode(bytes); // the valid stream is valid UTF-8
+  const lines = source.split(/(?<=\n)/); // each line keeps its "\n"
+  const at = rng.int(lines.length);
+  let mutation: string;
+  switch (rng.int(6)) {
+    case 0:
+      lines.splice(at, 0, lines[at] ?? "");
+      mutation = "line duplicated";
+      break;
+    case 1:
+      lines.splice(at, 1);
+      mutation = "line removed";
+      break;
+    case 2: {
+      const j = rng.int(lines.length);
+      [lines[at], lines[j]] = [lines[j] ?? "", lines[at] ?? ""];
+      mutation = "lines swapped";
+      break;
+    }
+    case 3:
+      lines.splice(at, 0, rng.pick(def.format.name === "sse" ? SSE_LINES : NDJSON_LINES));
+      mutation = "foreign line";
+      break;
+    case 4: {
+      // CRLF or a bare CR instead of LF, on one line or all
+      const crlf = rng.chance(0.5) ? "\r\n" : "\r";
+      if (rng.chance(0.5)) lines[at] = (lines[at] ?? "").replace(/\n$/, crlf);
+      else for (let i = 0; i < lines.length; i++) lines[i] = lines[i]!.replace(/\n$/, crlf);
+      mutation = "line breaks";
+      break;
+    }
+    default: {
+      // a number in the text (an SSE id, a length, a value) replaced
+      const line = lines[at] ?? "";
+      lines[at] = line.replace(/\d+/, String(rng.pick([0, 1, 2, 99, -1, 1e21, 2 ** 53, rng.int(10)])));
+      mutation = "number changed";
+    }
+  }
+  return { bytes: text(lines.join("")), mutation };
+}
+
+/** Offsets of frame headers in a well-formed length-prefixed stream (after the opening). */
+function frameStarts(bytes: Uint8Array, from: number): number[] {
   const starts: number[] = [];
-  let at = 0;
+  let at = from;
   while (at + 5 <= bytes.length) {
     starts.push(at);
     at += 5 + (((bytes[at + 1]! << 24) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!) >>> 0);
@@ -185,43 +329,36 @@ function frameStarts(bytes: Uint8Array): number[] {
   return starts;
 }
 
-/** Applies 0-4 random mutations (or one structured one) to a valid stream. */
-function mutate(def: Definition, frames: Uint8Array[], rng: Rng): { bytes: Uint8Array; mutation: string } {
-  let bytes = concat(frames);
+/** Applies a structured edit, or 1-4 byte-level edits (possibly then a truncation), to a valid stream. */
+function mutate(def: Definition, stream: ValidStream, rng: Rng): { bytes: Uint8Array; mutation: string } {
+  let bytes = streamBytes(stream);
+  const isText = def.format.framing === "text";
   const roll = rng.int(100);
   if (roll < 8) return { bytes, mutation: "none" };
-  if (roll < 20) {
-    const at = rng.int(bytes.length + 1);
-    return { bytes: bytes.subarray(0, at), mutation: "truncate" };
-  }
-  if (roll < 28) {
-    // replace one frame's payload with a hostile one, keeping the framing valid
-    const starts = frameStarts(bytes).filter((s) => bytes[s] === FrameKind.ITEM || bytes[s] === FrameKind.HEADER || bytes[s] === FrameKind.FOOTER || bytes[s] === FrameKind.ERROR);
-    if (starts.length > 0) {
-      const s = rng.pick(starts);
-      const length = ((bytes[s + 1]! << 24) | (bytes[s + 2]! << 16) | (bytes[s + 3]! << 8) | bytes[s + 4]!) >>> 0;
-      const payload = rng.pick(def.options.codec === "json" || def.options.compat ? HOSTILE_JSON : HOSTILE_MSGPACK);
-      const frame = encodeFrame(bytes[s]!, payload);
-      return { bytes: concat([bytes.subarray(0, s), frame, bytes.subarray(s + 5 + length)]), mutation: "hostile payload" };
-    }
-  }
+  if (roll < 20) return { bytes: bytes.subarray(0, rng.int(bytes.length + 1)), mutation: "truncate" };
   if (roll < 34) {
+    const { frames, mutation } = frameEdit(def, stream, rng);
+    return { bytes: streamBytes({ opening: stream.opening, frames }), mutation };
+  }
+  if (roll < 42) {
+    if (isText) return lineEdit(def, bytes, rng);
     // rewrite a frame's length field
-    const starts = frameStarts(bytes);
+    const starts = frameStarts(bytes, rng.chance(0.1) ? 0 : stream.opening.length);
     const s = rng.pick(starts.length ? starts : [0]);
     const copy = bytes.slice();
     const v = rng.chance(0.5) ? rng.pick(INTERESTING_32) : rng.int(2 ** 32);
     if (s + 5 <= copy.length) copy.set([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff], s + 1);
     return { bytes: copy, mutation: "frame length" };
   }
-  if (roll < 38) {
-    // two streams glued, or a stream with trailing junk
-    const junk = rng.chance(0.5) ? bytes : Uint8Array.from({ length: 1 + rng.int(8) }, () => rng.int(256));
+  if (roll < 46) {
+    // two streams glued, slack, or trailing junk
+    const junk = rng.pick([bytes, Uint8Array.from({ length: 1 + rng.int(8) }, () => rng.int(256)), ...def.format.slack]);
     return { bytes: concat([bytes, junk]), mutation: "trailing" };
   }
   const copy: number[] = Array.from(bytes);
   const n = 1 + rng.int(4);
   const names: string[] = [];
+  const interesting = isText ? INTERESTING_TEXT : INTERESTING;
   for (let i = 0; i < n; i++) {
     const at = rng.int(copy.length + 1);
     switch (rng.int(6)) {
@@ -230,7 +367,7 @@ function mutate(def: Definition, frames: Uint8Array[], rng: Rng): { bytes: Uint8
         names.push("bit");
         break;
       case 1:
-        if (at < copy.length) copy[at] = rng.pick(INTERESTING);
+        if (at < copy.length) copy[at] = rng.pick(interesting);
         names.push("byte");
         break;
       case 2:
@@ -242,7 +379,7 @@ function mutate(def: Definition, frames: Uint8Array[], rng: Rng): { bytes: Uint8
         names.push("delete");
         break;
       case 4:
-        copy.splice(at, 0, ...Array.from({ length: 1 + rng.int(8) }, () => rng.int(256)));
+        copy.splice(at, 0, ...Array.from({ length: 1 + rng.int(8) }, () => (rng.chance(0.5) ? rng.pick(interesting) : rng.int(256))));
         names.push("insert");
         break;
       default: {
@@ -257,6 +394,11 @@ function mutate(def: Definition, frames: Uint8Array[], rng: Rng): { bytes: Uint8
   return { bytes, mutation: names.join("+") };
 }
 
+/** The mutation kinds a report counts by. */
+export function mutationKind(mutation: string): string {
+  return mutation.includes("+") || ["bit", "byte", "random byte", "delete", "insert", "duplicate"].includes(mutation) ? "byte edits" : mutation;
+}
+
 function randomCuts(length: number, rng: Rng): number[] {
   const style = rng.int(4);
   if (style === 0 || length < 2) return [];
@@ -267,11 +409,12 @@ function randomCuts(length: number, rng: Rng): number[] {
   return [...cuts].sort((a, b) => a - b);
 }
 
-/** A fresh random input. */
-export function makeCase(rng: Rng, pool: ValidPool): FuzzCase {
-  const def = rng.pick(DEFINITIONS);
-  const frames = rng.pick(pool.get(def.name)!);
-  const { bytes, mutation } = mutate(def, frames, rng);
+/** A fresh random input: a format (evenly, among `formats`), one of its definitions, a valid stream of it, mutated. */
+export function makeCase(rng: Rng, pool: ValidPool, formats: readonly string[] = FORMAT_NAMES): FuzzCase {
+  const format = rng.pick(formats);
+  const def = rng.pick(DEFINITIONS.filter((d) => d.format.name === format));
+  const stream = rng.pick(pool.get(def.name)!);
+  const { bytes, mutation } = mutate(def, stream, rng);
   const options: FuzzCase["options"] = {};
   if (rng.chance(0.1)) options.maxItems = 1 + rng.int(4);
   if (rng.chance(0.1)) options.maxTotalBytes = 1 + rng.int(Math.max(1, bytes.length));
@@ -279,13 +422,18 @@ export function makeCase(rng: Rng, pool: ValidPool): FuzzCase {
   return { definition: def.name, bytes, cuts: randomCuts(bytes.length, rng), source: rng.pick<SourceKind>(["array", "array", "async", "stream"]), options, mutation };
 }
 
-export type ValidPool = Map<string, Uint8Array[][]>;
+export type ValidPool = Map<string, ValidStream[]>;
 
 /** Valid streams to mutate: `perDefinition` of each definition. */
 export function makePool(rng: Rng, perDefinition = 64): ValidPool {
   const pool: ValidPool = new Map();
   for (const def of DEFINITIONS) pool.set(def.name, Array.from({ length: perDefinition }, () => validStream(def, rng)));
   return pool;
+}
+
+/** The format of a case's definition. */
+export function formatOf(c: FuzzCase): string {
+  return definition(c.definition).format.name;
 }
 
 // ---- running one case ----
@@ -319,8 +467,7 @@ function sourceOf(c: FuzzCase): unknown {
 
 /** Reads one case through whichever of readHeader/readItems/readFooter its definition has. */
 async function readCase(c: FuzzCase): Promise<{ items: number; error?: unknown }> {
-  const def = DEFINITIONS.find((d) => d.name === c.definition);
-  if (!def) throw new Error(`unknown definition ${c.definition}`);
+  const def = definition(c.definition);
   const reader = typesOf(def).reader(sourceOf(c) as Uint8Array, c.options) as unknown as {
     readHeader(): Promise<unknown>;
     readItems(): AsyncIterable<unknown>;
@@ -369,6 +516,17 @@ export interface FuzzOptions {
   /** Called every `progressEvery` inputs. */
   onProgress?: (done: number, report: FuzzReport) => void;
   progressEvery?: number;
+  /** The formats to fuzz (names in test/formats.ts), each picked equally often. Default: all. */
+  formats?: readonly string[];
+}
+
+/** One format's share of a run. */
+export interface FormatReport {
+  tried: number;
+  outcomes: Record<string, number>;
+  mutations: Record<string, number>;
+  itemsDelivered: number;
+  slowestMs: number;
 }
 
 export interface FuzzReport {
@@ -383,33 +541,45 @@ export interface FuzzReport {
   slowest: { ms: number; case?: FuzzCase; result?: string };
   peakHeapBytes: number;
   elapsedMs: number;
+  /** The same counts per format. */
+  byFormat: Record<string, FormatReport>;
 }
+
+const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const rng = new Rng(options.seed);
   const pool = makePool(rng);
   const bound = options.timeBoundMs ?? 5000;
   const every = options.progressEvery ?? 10_000;
-  const report: FuzzReport = { seed: options.seed, tried: 0, outcomes: {}, mutations: {}, itemsDelivered: 0, failures: [], slowest: { ms: 0 }, peakHeapBytes: 0, elapsedMs: 0 };
+  const formats = options.formats ?? FORMAT_NAMES;
+  for (const name of formats) if (!FORMAT_NAMES.includes(name)) throw new Error(`unknown format ${name}; the formats are ${FORMAT_NAMES.join(", ")}`);
+  const report: FuzzReport = { seed: options.seed, tried: 0, outcomes: {}, mutations: {}, itemsDelivered: 0, failures: [], slowest: { ms: 0 }, peakHeapBytes: 0, elapsedMs: 0, byFormat: {} };
+  for (const name of formats) report.byFormat[name] = { tried: 0, outcomes: {}, mutations: {}, itemsDelivered: 0, slowestMs: 0 };
   const start = performance.now();
   const sampleHeap = () => {
     const used = process.memoryUsage().heapUsed;
     if (used > report.peakHeapBytes) report.peakHeapBytes = used;
   };
   for (let i = 0; i < options.count; i++) {
-    const c = makeCase(rng, pool);
+    const c = makeCase(rng, pool, formats);
     const outcome = await runCase(c, bound);
+    const share = report.byFormat[formatOf(c)]!;
     report.tried++;
-    report.outcomes[outcome.result] = (report.outcomes[outcome.result] ?? 0) + 1;
-    const kind = c.mutation.includes("+") || ["bit", "byte", "random byte", "delete", "insert", "duplicate"].includes(c.mutation) ? "byte edits" : c.mutation;
-    report.mutations[kind] = (report.mutations[kind] ?? 0) + 1;
+    share.tried++;
+    count(report.outcomes, outcome.result);
+    count(share.outcomes, outcome.result);
+    count(report.mutations, mutationKind(c.mutation));
+    count(share.mutations, mutationKind(c.mutation));
     report.itemsDelivered += outcome.items;
+    share.itemsDelivered += outcome.items;
+    share.slowestMs = Math.max(share.slowestMs, outcome.ms);
     if (outcome.ms > report.slowest.ms) report.slowest = { ms: outcome.ms, case: c, result: outcome.result };
     if (outcome.result === "escaped" || outcome.result === "hung") {
       report.failures.push({ case: c, outcome });
       options.onFailure?.(c, outcome);
     }
-    if (i % 1000 === 0) sampleHeap();
+    if (i % 250 === 0) sampleHeap();
     if ((i + 1) % every === 0) {
       report.elapsedMs = performance.now() - start;
       options.onProgress?.(i + 1, report);

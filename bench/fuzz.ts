@@ -1,10 +1,14 @@
-// `npm run fuzz`: reads ≥1,000,000 mutated, truncated and rechunked streams and reports every outcome; not part of CI.
-// Options: --count N (default 1000000)  --seed S (default 1)  --time-bound MS (default 5000)  --replay FILE (rerun one saved input)
+// `npm run fuzz`: reads ≥1,000,000 mutated, truncated and rechunked streams, shared evenly among the formats of
+// test/formats.ts (one run per format, so that each has its own heap figure), and reports every outcome; not part of CI.
+// Options: --count N (default 1000000, in all)  --seed S (default 1)  --time-bound MS (default 5000)
+//          --format NAME[,NAME] (default every format)  --replay FILE (rerun one saved input)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { fileURLToPath } from "node:url";
-import { caseFromJson, caseToJson, runCase, runFuzz, type FuzzReport } from "./fuzz-core.js";
+import { FORMAT_NAMES, caseFromJson, caseToJson, runCase, runFuzz, type FuzzReport } from "./fuzz-core.js";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,6 +23,10 @@ function number(name: string, fallback: number): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${text}`);
   return n;
 }
+
+/** A full garbage collection between formats, so that each format's heap peak starts from what is live (`--expose-gc` at run time). */
+setFlagsFromString("--expose-gc");
+const collect = runInNewContext("gc") as () => void;
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), "results");
 const log = (text: string) => process.stderr.write(text + "\n");
@@ -45,42 +53,63 @@ async function main(): Promise<void> {
   }
   const count = number("count", 1_000_000);
   const seed = number("seed", 1);
+  const formats = option("format")?.split(",") ?? FORMAT_NAMES;
   mkdirSync(resultsDir, { recursive: true });
   const saved: string[] = [];
-  log(`fuzzing ${count} inputs, seed ${seed}, time bound ${timeBoundMs} ms`);
-  const report = await runFuzz({
-    count,
-    seed,
-    timeBoundMs,
-    progressEvery: 50_000,
-    onProgress: (_, r) => log(`  ${summary(r)}; heap peak ${mib(r.peakHeapBytes)}`),
-    onFailure: (c, outcome) => {
-      const file = join(resultsDir, `fuzz-failure-seed${seed}-${saved.length + 1}.json`);
-      writeFileSync(file, caseToJson(c, outcome));
+  const reports: [string, FuzzReport][] = [];
+  log(`fuzzing ${count} inputs (${formats.join(", ")}), seed ${seed}, time bound ${timeBoundMs} ms`);
+  for (const [i, format] of formats.entries()) {
+    // the count shared out evenly, the remainder to the first formats
+    const share = Math.floor(count / formats.length) + (i < count % formats.length ? 1 : 0);
+    log(`${format}: ${share} inputs`);
+    collect();
+    const report = await runFuzz({
+      count: share,
+      seed,
+      timeBoundMs,
+      formats: [format],
+      progressEvery: 50_000,
+      onProgress: (_, r) => log(`  ${summary(r)}; heap peak ${mib(r.peakHeapBytes)}`),
+      onFailure: (c, outcome) => {
+        const file = join(resultsDir, `fuzz-failure-seed${seed}-${format}-${saved.length + 1}.json`);
+        writeFileSync(file, caseToJson(c, outcome));
+        saved.push(file);
+        log(`  ${outcome.result.toUpperCase()}: ${c.definition}, ${c.mutation}: saved to ${file}`);
+      },
+    });
+    const slow = report.slowest;
+    if (slow.case) {
+      const file = join(resultsDir, `fuzz-slowest-seed${seed}-${format}.json`);
+      writeFileSync(file, caseToJson(slow.case));
       saved.push(file);
-      log(`  ${outcome.result.toUpperCase()}: ${c.definition}, ${c.mutation}: saved to ${file}`);
-    },
-  });
-  const slow = report.slowest;
-  if (slow.case) {
-    const file = join(resultsDir, `fuzz-slowest-seed${seed}.json`);
-    writeFileSync(file, caseToJson(slow.case));
-    saved.push(file);
+    }
+    reports.push([format, report]);
   }
+  const total = (pick: (r: FuzzReport) => number) => reports.reduce((n, [, r]) => n + pick(r), 0);
+  const codes = [...new Set(reports.flatMap(([, r]) => Object.keys(r.outcomes)))].sort((a, b) => total((r) => r.outcomes[b] ?? 0) - total((r) => r.outcomes[a] ?? 0));
   const lines = [
     `fuzz ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} ×${cpus().length}, ${mib(totalmem())} RAM`,
     `seed ${seed}, time bound ${timeBoundMs} ms per input`,
-    summary(report),
-    `items delivered before the end or the error: ${report.itemsDelivered}`,
-    `inputs by mutation: ${Object.entries(report.mutations).map(([k, v]) => `${k} ${v}`).join(", ")}`,
-    `anything but StreamError thrown: ${report.outcomes.escaped ?? 0}; hung: ${report.outcomes.hung ?? 0}`,
-    `slowest input: ${slow.ms.toFixed(1)} ms (${slow.case?.definition}, ${slow.case?.mutation}, ${slow.case?.bytes.length} bytes, ${(slow.case?.cuts.length ?? 0) + 1} chunks → ${slow.result})`,
-    `peak heap used: ${mib(report.peakHeapBytes)}`,
+    "",
+    `| format | inputs | ${codes.join(" | ")} | escaped | hung | peak heap | slowest | time |`,
+    `|---|--:|${codes.map(() => "--:|").join("")}--:|--:|--:|--:|--:|`,
+    ...reports.map(
+      ([format, r]) =>
+        `| ${format} | ${r.tried} | ${codes.map((c) => r.outcomes[c] ?? 0).join(" | ")} | ${r.outcomes.escaped ?? 0} | ${r.outcomes.hung ?? 0} | ${mib(r.peakHeapBytes)} | ${r.slowest.ms.toFixed(1)} ms | ${(r.elapsedMs / 1000).toFixed(1)} s |`,
+    ),
+    `| all | ${total((r) => r.tried)} | ${codes.map((c) => total((r) => r.outcomes[c] ?? 0)).join(" | ")} | ${total((r) => r.outcomes.escaped ?? 0)} | ${total((r) => r.outcomes.hung ?? 0)} | ${mib(Math.max(...reports.map(([, r]) => r.peakHeapBytes)))} | ${Math.max(...reports.map(([, r]) => r.slowest.ms)).toFixed(1)} ms | ${(total((r) => r.elapsedMs) / 1000).toFixed(1)} s |`,
+    "",
+    ...reports.map(([format, r]) => `${format}: inputs by mutation: ${Object.entries(r.mutations).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}; items delivered ${r.itemsDelivered}; slowest ${r.slowest.case?.definition}, ${r.slowest.case?.mutation}, ${r.slowest.case?.bytes.length} bytes, ${(r.slowest.case?.cuts.length ?? 0) + 1} chunks → ${r.slowest.result}`),
+    "",
+    `anything but StreamError thrown: ${total((r) => r.outcomes.escaped ?? 0)}; hung: ${total((r) => r.outcomes.hung ?? 0)}`,
     ...(saved.length ? [`saved for replay (npm run fuzz -- --replay FILE): ${saved.join(", ")}`] : []),
   ];
   console.log(lines.join("\n"));
-  writeFileSync(join(resultsDir, `fuzz-seed${seed}.json`), JSON.stringify({ ...report, failures: report.failures.length, slowest: { ms: slow.ms, result: slow.result } }, null, 2));
-  process.exitCode = report.failures.length > 0 ? 1 : 0;
+  writeFileSync(
+    join(resultsDir, `fuzz-seed${seed}.json`),
+    JSON.stringify(Object.fromEntries(reports.map(([format, r]) => [format, { ...r, failures: r.failures.length, slowest: { ms: r.slowest.ms, result: r.slowest.result } }])), null, 2),
+  );
+  process.exitCode = reports.some(([, r]) => r.failures.length > 0) ? 1 : 0;
 }
 
 await main();

@@ -61,3 +61,32 @@ export async function interleavedFastest(rounds: number, tasks: ReadonlyMap<stri
   }
   return best;
 }
+
+/** The median of some numbers (the lower middle one for an even count). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
+/**
+ * Like {@link interleavedFastest}, but keeps every round's time per key (seconds), for medians. `before` runs
+ * untimed ahead of each task in each round (e.g. to make fresh views for a cold pass).
+ */
+export async function interleavedSamples(
+  rounds: number,
+  tasks: ReadonlyMap<string, { run: () => unknown; before?: () => unknown }>,
+  onRound?: (round: number) => void,
+): Promise<Map<string, number[]>> {
+  const samples = new Map<string, number[]>([...tasks.keys()].map((k) => [k, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [key, task] of tasks) {
+      await task.before?.();
+      const start = seconds();
+      await task.run();
+      samples.get(key)!.push(seconds() - start);
+    }
+    onRound?.(round);
+  }
+  return samples;
+}

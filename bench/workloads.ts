@@ -2,7 +2,8 @@
 import { Type, type TSchema } from "@sinclair/typebox";
 import { TypedArray } from "../src/index.js";
 
-export type WorkloadId = "W1" | "W2" | "W3" | "W4";
+/** W1–W4: the main suite (run.ts); FP-W1 and FP-F32: the fast-path issue's own definitions (fast-path.ts). */
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "FP-W1" | "FP-F32";
 
 /** Where a read's bytes come from: one whole buffer, or chunks of a fixed size. */
 export type Chunking = "whole" | 65536 | 16;
@@ -148,8 +149,53 @@ export const W4: Workload = {
 
 export const WORKLOADS: readonly Workload[] = [W1, W2, W3, W4];
 
+/** The fast-path issue's 8-word list: W1 items draw their three words from it. */
+const EIGHT_WORDS = ["alpha", "beta", "gamma", "delta", "red", "green", "blue", "cat"];
+
+/**
+ * The fast-path issue's W1 (bench/fast-path.ts), exactly as the issue defines it: 200,000 items
+ * `{ id: i, words: three strings from an 8-word list, score: i / 7 }` with the same header and footer as W1.
+ * Differs from the suite's W1 (32 words, a random score, 1,000,000 items): its figures are not comparable one to one.
+ */
+export const FAST_PATH_W1: Workload = {
+  id: "FP-W1",
+  title: "fast-path W1 { id, words[3] of 8, score: i/7 }",
+  item: RECORD,
+  header: RECORD_HEADER,
+  footer: RECORD_FOOTER,
+  headerValue: { source: "bench", createdAt: 1_790_000_000.5 },
+  footerValue: (count) => ({ count, durationSec: 12.5 }),
+  fullCount: 200_000,
+  quickCount: 50_000,
+  makeItem(i) {
+    const rand = prng(i + 1);
+    const word = () => EIGHT_WORDS[Math.floor(rand() * EIGHT_WORDS.length)]!;
+    return { id: i, words: [word(), word(), word()], score: i / 7 };
+  },
+  chunkings: [65536, 16],
+};
+
+const F32_LENGTH = 1024;
+
+/** The fast-path issue's Float32Array items: `{ id, v: Float32Array(1024) }` (4 KiB of floats), no header or footer. */
+export const FAST_PATH_F32: Workload = {
+  id: "FP-F32",
+  title: "fast-path { id, v: Float32Array(1024) }",
+  item: Type.Object({ id: Type.Integer(), v: TypedArray("Float32Array", { minLength: F32_LENGTH, maxLength: F32_LENGTH }) }),
+  fullCount: 10_000,
+  quickCount: 2_000,
+  makeItem(i) {
+    const rand = prng(i + 13);
+    const v = new Float32Array(F32_LENGTH);
+    for (let k = 0; k < F32_LENGTH; k++) v[k] = rand() * 2 - 1;
+    return { id: i, v };
+  },
+  chunkings: [65536],
+  dataBytesPerItem: F32_LENGTH * 4,
+};
+
 export function workloadById(id: string): Workload {
-  const w = WORKLOADS.find((x) => x.id === id);
+  const w = [...WORKLOADS, FAST_PATH_W1, FAST_PATH_F32].find((x) => x.id === id);
   if (w === undefined) throw new Error(`unknown workload ${id}`);
   return w;
 }

@@ -6,6 +6,8 @@ import { replaceNegativeZero, scanForWrite } from "./write-check.js";
 
 /** msgpackr's flag for `pack()`: leave `flags & 0xff` bytes free at the start of the returned buffer. */
 const RESERVE_START_SPACE = 2048;
+/** msgpackr's flag for `pack()`: return its whole buffer with `start` and `end` set, instead of a view (a Buffer view in Node costs more than the view made here). */
+const REUSE_BUFFER_MODE = 512;
 /** msgpackr's own buffer size (8 KiB), which it fills with frames one after another. */
 const BUFFER_BYTES = 8192;
 /** Frames larger than this are copied into a buffer of their own. */
@@ -59,9 +61,12 @@ export function msgpack(): Codec {
       // Packed into msgpackr's own buffer after `headroom` free bytes, for the frame header: no copy. msgpackr never
       // writes over what it has returned (it moves on, or takes a new buffer), so every frame stays valid, and the
       // frames of all writers of a definition share its buffers: an idle writer holds none.
-      const frame = packr.pack(prepare(value), RESERVE_START_SPACE | headroom) as Uint8Array;
-      if (frame.length <= LARGE_FRAME_BYTES) {
-        shared = frame.buffer;
+      const target = packr.pack(prepare(value), REUSE_BUFFER_MODE | RESERVE_START_SPACE | headroom) as unknown as Uint8Array & { start: number; end: number };
+      const length = target.end - target.start;
+      // The constructor, not subarray(): subarray looks up Symbol.species (and in Node makes a Buffer).
+      const frame = new Uint8Array(target.buffer, target.byteOffset + target.start, length);
+      if (length <= LARGE_FRAME_BYTES) {
+        shared = target.buffer;
         return frame;
       }
       // A large frame gets a buffer of its own, and msgpackr a small one again: small frames kept around would

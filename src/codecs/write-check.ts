@@ -23,34 +23,32 @@ export function scanForWrite(value: unknown, wellFormedStrings: boolean): boolea
 const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 function scan(value: unknown, strings: boolean, depth: number): boolean {
-  switch (typeof value) {
-    case "number":
-      return value === 0 && 1 / value < 0;
-    case "string":
-      if (strings && !wellFormed(value)) throw loneSurrogate(value);
-      return false;
-    case "bigint":
-      if (strings && (value >= BIGINT_LIMIT || value < -BIGINT_LIMIT)) {
-        throw new TypeError(`a bigint of ${value.toString(2).length} bits is larger than readers accept (${MAX_BIGINT_BYTES} bytes); send it as a string`);
-      }
-      return false;
-    case "object": {
-      if (value === null || ArrayBuffer.isView(value) || value instanceof Date) return false;
-      if (depth >= MAX_DEPTH) throw new TypeError(`the value is nested more than ${MAX_DEPTH} levels deep, or refers to itself`);
-      let negativeZero = false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (scan(value[i], strings, depth + 1)) negativeZero = true;
-        return negativeZero;
-      }
-      for (const key in value) {
-        if (strings && !wellFormed(key)) throw loneSurrogate(key);
-        if (scan((value as Record<string, unknown>)[key], strings, depth + 1)) negativeZero = true;
-      }
-      return negativeZero;
-    }
-    default:
-      return false;
+  // Ordered by how often each kind occurs in items; the walk runs on every value written.
+  if (typeof value === "string") {
+    if (strings && !wellFormed(value)) throw loneSurrogate(value);
+    return false;
   }
+  if (typeof value === "number") return value === 0 && 1 / value < 0;
+  if (typeof value === "object" && value !== null) return scanContainer(value, strings, depth);
+  if (typeof value === "bigint" && strings && (value >= BIGINT_LIMIT || value < -BIGINT_LIMIT)) {
+    throw new TypeError(`a bigint of ${value.toString(2).length} bits is larger than readers accept (${MAX_BIGINT_BYTES} bytes); send it as a string`);
+  }
+  return false;
+}
+
+function scanContainer(value: object, strings: boolean, depth: number): boolean {
+  if (depth >= MAX_DEPTH) throw new TypeError(`the value is nested more than ${MAX_DEPTH} levels deep, or refers to itself`);
+  let negativeZero = false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (scan(value[i], strings, depth + 1)) negativeZero = true;
+    return negativeZero;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof Date) return false;
+  for (const key in value) {
+    if (strings && !wellFormed(key)) throw loneSurrogate(key);
+    if (scan((value as Record<string, unknown>)[key], strings, depth + 1)) negativeZero = true;
+  }
+  return negativeZero;
 }
 
 function loneSurrogate(text: string): TypeError {

@@ -27,9 +27,15 @@ for (const kind of LINE_KINDS) {
 const MAX_ENVELOPE_BYTES = Math.max(...WITH_DATA.map((kind) => PREFIXES[kind]!.length)) + 1;
 const EMPTY = new Uint8Array(0);
 const NEWLINE = 0x0a;
+/** Bytes of an unfinished line looked at to tell that it is no JSON object (and enough to recognise in a message). */
+const LINE_HEAD = 6;
 
-/** One NDJSON line as the reader sees it: its kind and its already decoded data. */
+/**
+ * One NDJSON line as the reader sees it: its kind, and its data as JSON text still to decode (this library's
+ * line layout) or as the value already decoded with the whole line (any other layout).
+ */
 export interface NdjsonFrame extends Frame {
+  readonly text: string | undefined;
   readonly value: unknown;
   /** The line's size in bytes. */
   readonly size: number;
@@ -100,6 +106,9 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   private at = 0;
   private line = 0;
   private readonly text = new TextDecoder("utf-8", { fatal: true });
+  private scanned = 0; // pieces of the unfinished line known to be JSON whitespace, or all of them once it showed "{"
+  private ended = false; // the input ended: an unfinished line is judged with what arrived
+  private trailing = false; // hasTrailingData() found data: it consumes lines, so the answer is kept
 
   constructor(
     private readonly maxFrameBytes: number,
@@ -120,7 +129,10 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
     for (;;) {
       if (this.at >= this.chunk.length) {
         const chunk = this.queue.shift();
-        if (chunk === undefined) return undefined;
+        if (chunk === undefined) {
+          if (this.ended && this.held > 0) this.checkLineStart();
+          return undefined;
+        }
         this.queued -= chunk.length;
         this.chunk = chunk;
         this.at = 0;
@@ -131,6 +143,7 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
         this.held += this.chunk.length - this.at;
         this.at = this.chunk.length;
         if (this.held > this.maxFrameBytes + MAX_ENVELOPE_BYTES + 1) throw this.tooLong(this.line + 1);
+        if (this.held >= LINE_HEAD) this.checkLineStart();
         continue;
       }
       let bytes = this.chunk.subarray(this.at, end);
@@ -139,6 +152,7 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
         bytes = joinPieces(this.pieces, this.held, bytes);
         this.pieces.length = 0;
         this.held = 0;
+        this.scanned = 0;
       }
       this.line++;
       if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
@@ -149,7 +163,7 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   }
 
   value(frame: NdjsonFrame): unknown {
-    return frame.value;
+    return frame.text === undefined ? frame.value : this.parse(frame.text);
   }
 
   payloadSize(frame: NdjsonFrame): number {
@@ -157,12 +171,15 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   }
 
   atEnd(): undefined {
+    this.ended = true;
     return undefined;
   }
 
   hasTrailingData(): boolean {
-    // Blank lines, keep-alive lines and an unfinished last line are slack; any other complete line is data.
-    return hasDataFrame(this);
+    // Blank lines, keep-alive lines and an unfinished last line that may still be one are slack; any other
+    // complete line is data. Looking consumes lines: keep the answer.
+    this.trailing ||= hasDataFrame(this);
+    return this.trailing;
   }
 
   describePending(): string {
@@ -171,6 +188,18 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   }
 
   preview(): Uint8Array {
+    if (this.pieces.length > 1) {
+      // an unfinished line in small pieces: up to 48 bytes of them
+      const out = new Uint8Array(Math.min(48, this.held));
+      let at = 0;
+      for (const piece of this.pieces) {
+        if (at === out.length) break;
+        const take = piece.subarray(0, out.length - at);
+        out.set(take, at);
+        at += take.length;
+      }
+      return out;
+    }
     const first = this.pieces[0] ?? (this.at < this.chunk.length ? this.chunk.subarray(this.at) : (this.queue[0] ?? EMPTY));
     return first.subarray(0, 48);
   }
@@ -188,7 +217,8 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
       if (text.startsWith(prefix) && text.charCodeAt(text.length - 1) === 0x7d) {
         const payloadBytes = bytes.length - PREFIXES[kind]!.length - 1;
         if (payloadBytes > this.maxFrameBytes) throw this.tooLong(this.line);
-        return { kind, value: this.decode(text.slice(prefix.length, -1), bytes), size: bytes.length };
+        // Decoded by value(), so that the reader names the part in errors, as in the other formats.
+        return { kind, text: text.slice(prefix.length, -1), value: undefined, size: bytes.length };
       }
     }
     const line = this.decode(text, bytes);
@@ -203,7 +233,27 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
     if (Object.keys(line as object).length !== (hasData ? 2 : 1)) {
       throw new StreamError("FORMAT", `NDJSON line ${this.line}: a ${kindName(kind)} line has "kind"${hasData ? ' and "data"' : ""}, nothing else: ${previewBytes(bytes)}.`);
     }
-    return { kind, value: (line as { data?: unknown }).data, size: bytes.length };
+    return { kind, text: undefined, value: (line as { data?: unknown }).data, size: bytes.length };
+  }
+
+  /**
+   * `FORMAT` for a line that cannot be a JSON object (an HTML error page, say) before its newline arrives, once
+   * LINE_HEAD bytes of it are in or the input ended: a page without a final newline, or a stalled connection,
+   * would otherwise look like a cut line (`TRUNCATED`). Complete lines are judged whole.
+   */
+  private checkLineStart(): void {
+    for (; this.scanned < this.pieces.length; this.scanned++) {
+      const piece = this.pieces[this.scanned]!;
+      for (let i = 0; i < piece.length; i++) {
+        const b = piece[i]!;
+        if (b === 0x20 || b === 0x09 || b === 0x0d) continue; // JSON whitespace
+        if (b === 0x7b) {
+          this.scanned = Infinity; // {: the line may be one; its end will tell
+          return;
+        }
+        throw new StreamError("FORMAT", `NDJSON line ${this.line + 1} is not a JSON object {"kind": …}: ${previewBytes(this.preview())}. Is this an NDJSON streamtypes stream?`);
+      }
+    }
   }
 
   private decode(text: string, bytes: Uint8Array): unknown {

@@ -121,7 +121,10 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
   private head = 0;
   private parser: EventSourceParser;
   private text = new TextDecoder("utf-8", { fatal: true });
-  private held = 0; // bytes fed since the last complete event
+  private held = 0; // bytes of the event being received: since the last complete event or comment
+  private dispatched = false; // an event or comment completed while the current chunk was fed
+  private lineHead = ""; // the first characters of the line being received
+  private trailing = false; // hasTrailingData() found data: looking consumes frames, so the answer is kept
   private start: Uint8Array = EMPTY; // the first bytes of this connection, for previews
   private endedWithCr = false; // a CR at the end of the input may be the line break it needs
   private lastId: string | undefined;
@@ -155,12 +158,12 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
     this.held = 0;
     this.start = EMPTY;
     this.endedWithCr = false;
+    this.lineHead = "";
   }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     if (this.start.length < 48) this.start = concatHead(this.start, chunk, 48);
-    this.held += chunk.length;
     this.endedWithCr = chunk[chunk.length - 1] === 0x0d;
     let text: string;
     try {
@@ -169,7 +172,14 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
       this.frames.push(new StreamError("FORMAT", `The event stream is not valid UTF-8. First bytes: ${previewBytes(this.start)}.`, { cause: err }));
       return;
     }
+    this.dispatched = false;
     this.parser.feed(text);
+    const lastBreak = lastLineBreak(text, text.length - 1);
+    // Held of an unfinished event: the whole chunk if nothing completed in it, else what follows the last event or
+    // comment (a chunk may end one event and carry most of the next; counted in UTF-16 units, not bytes, there).
+    this.held = this.dispatched ? text.length - eventsEnd(text, lastBreak) : this.held + chunk.length;
+    this.lineHead = lastBreak < 0 ? (this.lineHead + text.slice(0, LINE_HEAD)).slice(0, LINE_HEAD) : text.slice(lastBreak + 1, lastBreak + 1 + LINE_HEAD);
+    if (this.lineHead.length === LINE_HEAD) this.checkLine();
     if (this.held > this.maxFrameBytes + EVENT_OVERHEAD_BYTES) {
       this.frames.push(
         new StreamError("LIMIT", `More than ${this.maxFrameBytes} bytes (maxFrameBytes) arrived without completing an event. Raise maxFrameBytes if events this large are expected.`),
@@ -207,12 +217,15 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
       this.endedWithCr = false;
       this.parser.feed("\n");
     }
+    this.checkLine();
     return undefined;
   }
 
   hasTrailingData(): boolean {
-    // Blank lines, comments, repeats and an unfinished last line are text-protocol slack; a new complete event is data.
-    return hasDataFrame(this);
+    // Blank lines, comments, repeats and an unfinished last line that may be an SSE line are text-protocol slack;
+    // a new complete event, or a line no SSE stream has, is data.
+    this.trailing ||= hasDataFrame(this);
+    return this.trailing;
   }
 
   describePending(): string {
@@ -227,7 +240,7 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
     return createParser({
       onEvent: (message) => this.onEvent(message),
       onComment: () => {
-        this.held = 0;
+        this.dispatched = true;
         this.frames.push(KEEPALIVE_FRAME);
       },
       onError: (err) => {
@@ -236,8 +249,20 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
     });
   }
 
+  /**
+   * `FORMAT` for an unfinished line that cannot become an SSE field or comment (an HTML error page), once its
+   * first LINE_HEAD characters are in or the input ended: without a final line break, or on a stalled connection,
+   * it would otherwise pass for a cut event (`TRUNCATED`). Complete lines are the parser's to judge.
+   */
+  private checkLine(): void {
+    const head = this.lineHead;
+    if (SSE_LINE_STARTS.some((start) => start.startsWith(head) || head.startsWith(start))) return;
+    this.frames.push(new StreamError("FORMAT", `Not a streamtypes event stream: a line starts with ${JSON.stringify(head)}. First bytes: ${previewBytes(this.start)}.`));
+    this.lineHead = ":"; // reported once
+  }
+
   private onEvent(message: EventSourceMessage): void {
-    this.held = 0;
+    this.dispatched = true;
     const name = message.event ?? "message";
     const kind = kindNamed(name, SSE_EVENT_KINDS);
     if (kind === undefined) {
@@ -264,7 +289,8 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
     const numeric = /^\d{1,15}$/.test(frame.id) ? Number(frame.id) : -1;
     if (numeric >= 0 && numeric <= this.lastNumericId) return true;
     if (kind === FrameKind.HEADER) {
-      const repeat = this.headerSeen;
+      // This library's header is always id 0: a header with another id is not a repeat, and the reader judges it.
+      const repeat = this.headerSeen && numeric === 0;
       this.headerSeen = true;
       return repeat || this.delivered(numeric);
     }
@@ -290,6 +316,30 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
 }
 
 const KEEPALIVE_FRAME: SseFrame = Object.freeze({ kind: FrameKind.KEEPALIVE, text: "", id: undefined });
+
+/** How the lines this decoder accepts start: a comment, or a field eventsource-parser knows (any other is an error). */
+const SSE_LINE_STARTS = [":", "event:", "data:", "id:", "retry:"];
+const LINE_HEAD = 6;
+
+/** The index of the last CR or LF in `text` at or before `from`, or -1. */
+function lastLineBreak(text: string, from: number): number {
+  while (from >= 0 && text.charCodeAt(from) !== 0x0a && text.charCodeAt(from) !== 0x0d) from--;
+  return from;
+}
+
+/**
+ * Where the last event or comment in `text` ended: after its last blank or comment line, looking back from the
+ * line break at `lineEnd`; a line begun in an earlier chunk ends at the first line break.
+ */
+function eventsEnd(text: string, lineEnd: number): number {
+  while (lineEnd >= 0) {
+    const end = text.charCodeAt(lineEnd) === 0x0a && text.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd;
+    const before = lastLineBreak(text, end - 1);
+    if (before < 0 || before + 1 === end || text.charCodeAt(before + 1) === 0x3a) break;
+    lineEnd = before;
+  }
+  return lineEnd + 1;
+}
 
 function concatHead(head: Uint8Array, chunk: Uint8Array, max: number): Uint8Array {
   const out = new Uint8Array(Math.min(max, head.length + chunk.length));

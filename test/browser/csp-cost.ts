@@ -1,5 +1,8 @@
 // Measures the cost of the CSP fallback in Chromium: reading 200,000 small items with interpreted vs compiled validation. Run: npm run bench:browser
 // A measurement, not a test: it prints figures (recorded in docs/browser.md) and asserts nothing about time.
+// Then the fast-path W1 read figures in the same browser (bench/browser-fast-path.ts; recorded in bench/RESULTS.md).
+import { runBrowserFastPath } from "../../bench/browser-fast-path.js";
+import { FAST_PATH_W1 } from "../../bench/workloads.js";
 import { streamTypes } from "../../src/index.js";
 import { startServer } from "../server.js";
 import { launchChromium, pageAssets, servePage } from "./harness.js";
@@ -68,6 +71,7 @@ try {
     );
     await page.close();
   }
+  console.log("\n" + (await runBrowserFastPath({ items: FAST_PATH_W1.fullCount, rounds: Math.max(5, RUNS), browser })).table);
 } finally {
   await browser.close();
   await server.close();
