@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
+import { producerRunOf } from "./writer/producer.js";
 
 /**
  * Writes a fetch `Response` to a Node `ServerResponse`, streaming its body with backpressure. When the client
@@ -13,7 +14,7 @@ import type { TLSSocket } from "node:tls";
  * http.createServer((req, res) => sendResponse(res, STREAM.toResponse(async function* (w) { yield w.item(x); })));
  */
 export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  const reader = response.body?.getReader();
+  const reader = bodyReader(response.body);
   let gone = false;
   let wake = () => {};
   const onClose = () => {
@@ -40,14 +41,25 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
       return;
     }
     res.flushHeaders(); // the client learns the status before the first frame
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
     for (;;) {
-      const { done, value } = await reader.read();
+      const chunk = await reader.next();
       if (gone || clientGone(res)) {
         onClose();
         return;
       }
-      if (done) break;
-      if (!res.write(value)) {
+      if (chunk === undefined) break;
+      // The frames a producer makes in one turn go out in one write: corked until the turn's microtasks are done.
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
+      if (!res.write(chunk)) {
         // Wait for the socket to take more, or for the client to leave: a closed socket never drains.
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -68,6 +80,24 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
     res.off("close", onClose);
     socket?.off("close", onClose);
   }
+}
+
+/** How sendResponse reads a body: a streamtypes producer's frames straight from its run, any other body through its stream. */
+interface BodyReader {
+  next(): Promise<Uint8Array | undefined>;
+  cancel(reason: unknown): Promise<void>;
+}
+
+function bodyReader(body: ReadableStream<Uint8Array> | null): BodyReader | undefined {
+  if (body === null) return undefined;
+  // A producer's own frames, without the stream's promise chain per frame: the same frames and pacing, less CPU and memory per stream.
+  const run = producerRunOf(body);
+  if (run !== undefined) return { next: () => run.next(), cancel: (reason) => run.cancel(reason) };
+  const reader = body.getReader();
+  return {
+    next: () => reader.read().then((result) => (result.done ? undefined : result.value)),
+    cancel: (reason) => reader.cancel(reason),
+  };
 }
 
 /** Options for {@link nodeHandler}. */

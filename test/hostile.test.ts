@@ -3,7 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { Packr, Unpackr } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { MAX_BIGINT_BYTES, MAX_DEPTH } from "../src/codecs/codec.js";
-import { checkMessagePack } from "../src/codecs/msgpack-check.js";
+import { checkMessagePack } from "./msgpack-check.js";
 import { FrameKind, StreamError, encodeFrame, streamTypes } from "../src/index.js";
 import { ITEMS_ONLY, items } from "./fixtures.js";
 import { chunksOf, concat, readAll, streamOf } from "./helpers.js";

@@ -31,34 +31,47 @@ export class ChunkPump {
     this.source = openSource(input);
   }
 
-  /** The next chunk, or undefined when the source has ended. */
+  /** The next chunk, or undefined when the source has ended: `next()` and `accept()` in one, for the reader's slow paths. */
   async read(): Promise<Uint8Array | undefined> {
-    if (this.interrupted !== undefined) throw this.interrupted;
     let chunk: Uint8Array | undefined;
     try {
-      // A promise per read, not a race against one long-lived promise: every race would leave a reaction on
-      // it holding the chunk just read, for as long as the stream lasts (a leak of the whole stream).
-      chunk = await new Promise<Uint8Array | undefined>((resolve, reject) => {
-        this.rejectRead = reject;
-        this.source.read().then(resolve, reject);
-      });
+      chunk = await this.next();
     } catch (err) {
-      if (this.interrupted !== undefined) throw this.interrupted;
-      if (err instanceof StreamError || isAbort(err) || this.source.passesOn?.(err) === true) throw err;
-      throw new SourceFailure(err);
-    } finally {
-      this.rejectRead = undefined;
+      throw this.failure(err);
     }
+    chunk = this.accept(chunk);
+    if (this.mustYield) await this.yieldTurn();
+    return chunk;
+  }
+
+  /**
+   * The source's next chunk, unchecked: pass it to `accept()`, and a failure to `failure()`. A source whose
+   * cancel() settles its reads (a ReadableStream) is read directly, at the cost of one promise; any other is read
+   * through a promise of its own that `interrupt()` can reject, so that an abort or a timeout ends a read that
+   * would never settle.
+   */
+  next(): Promise<Uint8Array | undefined> {
+    if (this.interrupted !== undefined) return Promise.reject(this.interrupted);
+    const source = this.source;
+    if (source.cancelSettlesRead) return source.read();
+    // A promise per read, not a race against one long-lived promise: every race would leave a reaction on
+    // it holding the chunk just read, for as long as the stream lasts (a leak of the whole stream).
+    return new Promise<Uint8Array | undefined>((resolve, reject) => {
+      this.rejectRead = reject; // cleared by accept() or failure()
+      source.read().then(resolve, reject);
+    });
+  }
+
+  /** Checks a chunk `next()` gave: counts its bytes against maxTotalBytes (`LIMIT`), or marks the end. Throws once interrupted. */
+  accept(chunk: Uint8Array | undefined): Uint8Array | undefined {
+    this.rejectRead = undefined;
     if (this.interrupted !== undefined) throw this.interrupted;
     if (chunk === undefined) {
       this.done = true;
       return undefined;
     }
     if (chunk.length === 0) {
-      // A source that answers every read at once with nothing would keep the reader on microtasks forever,
-      // where neither the idle timer nor an abort could run: give the event loop a turn now and then.
-      if (++this.emptyReads % EMPTY_READS_PER_TURN === 0) await new Promise((resolve) => setTimeout(resolve, 0));
-      if (this.interrupted !== undefined) throw this.interrupted;
+      this.emptyReads++;
       return chunk;
     }
     this.emptyReads = 0;
@@ -67,6 +80,28 @@ export class ChunkPump {
       throw new StreamError("LIMIT", `The stream is longer than ${this.maxTotalBytes} bytes (maxTotalBytes). Raise maxTotalBytes if streams this long are expected.`);
     }
     return chunk;
+  }
+
+  /** True every EMPTY_READS_PER_TURN empty chunks in a row: the reader should then `yieldTurn()`. */
+  get mustYield(): boolean {
+    return this.emptyReads > 0 && this.emptyReads % EMPTY_READS_PER_TURN === 0;
+  }
+
+  /**
+   * Lets timers and aborts run: a source that answers every read at once with nothing would otherwise keep the
+   * reader on microtasks forever.
+   */
+  async yieldTurn(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (this.interrupted !== undefined) throw this.interrupted;
+  }
+
+  /** What a failed read means: a StreamError or an abort as it is, the source's own failure as a {@link SourceFailure}. */
+  failure(err: unknown): unknown {
+    this.rejectRead = undefined;
+    if (this.interrupted !== undefined) return this.interrupted;
+    if (err instanceof StreamError || isAbort(err) || this.source.passesOn?.(err) === true) return err;
+    return new SourceFailure(err);
   }
 
   /** Ends the read in progress, and every later one, with `err`; cancels the source. */

@@ -232,15 +232,19 @@ export class StreamReaderImpl implements ItemSource {
     const ms = this.idleTimeoutMs;
     const timer = ms === undefined ? undefined : setTimeout(() => this.fail(timeout(ms)), ms);
     const parts = this.parts;
+    const pump = this.pump;
     try {
       for (;;) {
         let chunk: Uint8Array | undefined;
         try {
-          chunk = await this.pump.read();
+          chunk = await pump.next();
         } catch (err) {
-          if (this.reconnected(err)) continue;
-          throw this.sourceError(err);
+          const failure = pump.failure(err);
+          if (this.reconnected(failure)) continue;
+          throw this.sourceError(failure);
         }
+        chunk = pump.accept(chunk);
+        if (pump.mustYield) await pump.yieldTurn();
         if (chunk === undefined) {
           if (this.reconnected(undefined)) continue;
           parts.endOfInput();

@@ -14,6 +14,11 @@ export type StreamSource =
 /** A pull-based view of a source: `read()` gives the next chunk or undefined at the end. */
 export interface ByteSource {
   read(): Promise<Uint8Array | undefined>;
+  /**
+   * True when `cancel()` settles a read in progress (a ReadableStream's does; a pending fetch or async iterator's
+   * does not), or reads never wait: the reader then needs no guard of its own around each read.
+   */
+  readonly cancelSettlesRead: boolean;
   /** Stops the source and releases what it holds; safe to call more than once. */
   cancel(reason?: unknown): void;
   /** True for a failure the reader passes on as it is, not as `NETWORK` or `TRUNCATED`: a fetch's abort reason. */
@@ -83,14 +88,17 @@ function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
   return typeof (value as ReadableStream | null)?.getReader === "function";
 }
 
+/** A chunk from a read result: `{ done, value }` as streams and iterators give it. */
+function chunkOf(result: IteratorResult<unknown> | ReadableStreamReadResult<unknown>): Uint8Array | undefined {
+  return result.done ? undefined : toBytes(result.value);
+}
+
 function fromReadableStream(stream: ReadableStream<Uint8Array>): ByteSource {
   const reader = stream.getReader();
   let cancelled = false;
   return {
-    async read() {
-      const { done, value } = await reader.read();
-      return done ? undefined : toBytes(value);
-    },
+    cancelSettlesRead: true,
+    read: () => reader.read().then(chunkOf),
     cancel(reason) {
       if (cancelled) return;
       cancelled = true;
@@ -102,10 +110,8 @@ function fromReadableStream(stream: ReadableStream<Uint8Array>): ByteSource {
 function fromAsyncIterator(iterator: AsyncIterator<Uint8Array>): ByteSource {
   let cancelled = false;
   return {
-    async read() {
-      const { done, value } = await iterator.next();
-      return done ? undefined : toBytes(value);
-    },
+    cancelSettlesRead: false,
+    read: () => Promise.resolve(iterator.next()).then(chunkOf),
     cancel(reason) {
       if (cancelled) return;
       cancelled = true;
@@ -121,6 +127,7 @@ function fromAsyncIterator(iterator: AsyncIterator<Uint8Array>): ByteSource {
 function fromIterator(iterator: Iterator<Uint8Array>): ByteSource {
   let cancelled = false;
   return {
+    cancelSettlesRead: true, // every read is answered at once
     read() {
       try {
         const { done, value } = iterator.next();
@@ -191,11 +198,17 @@ function isFetchAbortReason(err: unknown): boolean {
 /** A source that is opened on its first read, e.g. once a fetch Response has arrived. */
 function lazy(open: () => Promise<ByteSource>, passesOn?: (err: unknown) => boolean): ByteSource {
   let inner: Promise<ByteSource> | undefined;
+  let opened: ByteSource | undefined;
   let cancelled: { reason: unknown } | undefined;
   return {
+    get cancelSettlesRead() {
+      return opened?.cancelSettlesRead ?? false; // a fetch still waiting for its response is not settled by cancel()
+    },
     read() {
+      if (opened !== undefined) return opened.read();
       inner ??= open();
       return inner.then((source) => {
+        opened = source;
         if (cancelled) source.cancel(cancelled.reason);
         return source.read();
       });

@@ -18,11 +18,14 @@ export interface ProducerOptions {
   keepAliveMs?: number;
   /** Put the stack trace of a producer's error into the error frame. Off by default: stacks reveal server internals. */
   includeStack?: boolean;
-  /** Called with the producer's error after its error frame has been sent, e.g. for server-side logging. A hook that throws changes nothing for the reader. */
+  /** Called with the producer's error once its error frame is made, e.g. for server-side logging. A hook that throws changes nothing for the reader. */
   onError?: (err: unknown) => void;
 }
 
 const KEEPALIVE_DUE = Symbol("keep-alive due");
+
+/** Where a producer stream keeps its run, so that an HTTP adapter can drive it without the stream's machinery. A global symbol: the ESM and CJS builds must agree. */
+const RUN = Symbol.for("streamtypes.producerRun");
 
 /**
  * A pull-based `ReadableStream` of frames from a producer. The producer advances only when the consumer reads:
@@ -40,83 +43,119 @@ export function producerStream<W extends FrameWriter>(
   producer: Producer<W>,
   options: ProducerOptions = {},
 ): ReadableStream<Uint8Array> {
-  const frames: FrameWriter = writer;
-  const keepAliveMs = checkLimit("keepAliveMs", options.keepAliveMs);
-  if (keepAliveMs !== undefined && !frames.keepAliveSupported) {
-    throw new StreamError("OPTIONS", 'keepAliveMs cannot be used with this format: it has no keep-alive frames (the truss format, compat: "truss": truss_chains readers reject them).');
-  }
   const highWaterMark = options.highWaterMark ?? 1;
   if (!Number.isSafeInteger(highWaterMark) || highWaterMark < 0) {
     throw new StreamError("OPTIONS", `highWaterMark must be a non-negative integer, got ${String(highWaterMark)}.`);
   }
-  const abort = new AbortController();
-  let iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array> | undefined;
-  let pending: Promise<IteratorResult<Uint8Array>> | undefined;
-  let cancelled = false;
-
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
-    if (cancelled) return; // the consumer is gone; an error frame would reach nobody
-    if (!frames.ended) controller.enqueue(frames.error(err, { includeStack: options.includeStack === true }));
-    controller.close();
-    try {
-      options.onError?.(err);
-    } catch {
-      // A logging hook that fails must not turn the producer's error, already queued for the reader, into a cut stream.
-    }
-  };
-
-  return new ReadableStream<Uint8Array>(
+  const run = new ProducerRun(writer, producer as Producer<FrameWriter>, options);
+  const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        try {
-          if (pending === undefined) {
-            iterator ??= iterate(producer(writer, abort.signal));
-            const it = iterator;
-            pending = Promise.resolve().then(() => it.next());
-          }
-          let result: IteratorResult<Uint8Array> | typeof KEEPALIVE_DUE;
-          if (keepAliveMs === undefined) result = await pending;
-          else {
-            let timer: ReturnType<typeof setTimeout> | undefined;
-            const due = new Promise<typeof KEEPALIVE_DUE>((resolve) => (timer = setTimeout(resolve, keepAliveMs, KEEPALIVE_DUE)));
-            result = await Promise.race([pending, due]);
-            clearTimeout(timer);
-          }
-          if (cancelled) return;
-          if (result === KEEPALIVE_DUE) {
-            controller.enqueue(frames.keepAlive()); // the producer's pending step is kept for the next pull
-            return;
-          }
-          pending = undefined;
-          if (result.done) {
-            if (!frames.ended) controller.enqueue(frames.end());
-            controller.close();
-            return;
-          }
-          const frame: unknown = result.value;
-          if (!(frame instanceof Uint8Array)) {
-            throw new StreamError("ORDER", `A producer must yield the frames its writer returns (Uint8Array), not ${typeof frame}: write \`yield w.item(value)\`.`);
-          }
-          controller.enqueue(frame);
-        } catch (err) {
-          pending = undefined;
-          fail(controller, err);
-          iterator?.return?.();
-        }
+        const frame = await run.next();
+        if (frame === undefined) controller.close();
+        else controller.enqueue(frame);
       },
-      async cancel(reason) {
-        cancelled = true;
-        abort.abort(reason);
-        // Runs the producer's finally blocks; it settles once the producer reaches its next yield or await's end.
-        try {
-          await iterator?.return?.();
-        } catch {
-          // a producer that throws while closing has released what it could
-        }
-      },
+      cancel: (reason) => run.cancel(reason),
     },
     { highWaterMark },
   );
+  Object.defineProperty(stream, RUN, { value: run });
+  return stream;
+}
+
+/**
+ * The run behind a stream from {@link producerStream}, for adapters that write frames straight to a socket (see
+ * `sendResponse` in streamtypes/node): the same frames and the same pull-based pacing, without a promise chain
+ * through the stream per frame. Undefined for any other stream, or once the stream has a reader.
+ */
+export function producerRunOf(stream: ReadableStream<Uint8Array> | null | undefined): ProducerRun | undefined {
+  if (stream === null || stream === undefined || stream.locked) return undefined;
+  const run = (stream as unknown as Record<symbol, unknown>)[RUN];
+  return run instanceof Object && typeof (run as ProducerRun).next === "function" ? (run as ProducerRun) : undefined;
+}
+
+/**
+ * One run of a producer: its frames one at a time, on demand, ending with the end frame (or an error frame when
+ * it throws), with keep-alive frames while it is quiet, and cancellation that aborts its signal and runs its
+ * `finally` blocks.
+ */
+export class ProducerRun {
+  private readonly keepAliveMs: number | undefined;
+  private readonly abort = new AbortController();
+  private iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array> | undefined;
+  private pending: Promise<IteratorResult<Uint8Array>> | undefined;
+  private cancelled = false;
+  private finished = false;
+
+  constructor(
+    private readonly writer: FrameWriter,
+    private readonly producer: Producer<FrameWriter>,
+    private readonly options: ProducerOptions,
+  ) {
+    this.keepAliveMs = checkLimit("keepAliveMs", options.keepAliveMs);
+    if (this.keepAliveMs !== undefined && !writer.keepAliveSupported) {
+      throw new StreamError("OPTIONS", 'keepAliveMs cannot be used with this format: it has no keep-alive frames (the truss format, compat: "truss": truss_chains readers reject them).');
+    }
+  }
+
+  /** The next frame to send, or undefined once the stream is complete (its end or error frame was the last). */
+  async next(): Promise<Uint8Array | undefined> {
+    if (this.finished || this.cancelled) return undefined;
+    const writer = this.writer;
+    try {
+      if (this.pending === undefined) {
+        this.iterator ??= iterate(this.producer(writer, this.abort.signal));
+        const it = this.iterator;
+        this.pending = Promise.resolve().then(() => it.next());
+      }
+      let result: IteratorResult<Uint8Array> | typeof KEEPALIVE_DUE;
+      const keepAliveMs = this.keepAliveMs;
+      if (keepAliveMs === undefined) result = await this.pending;
+      else {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const due = new Promise<typeof KEEPALIVE_DUE>((resolve) => (timer = setTimeout(resolve, keepAliveMs, KEEPALIVE_DUE)));
+        result = await Promise.race([this.pending, due]);
+        clearTimeout(timer);
+      }
+      if (this.cancelled) return undefined;
+      if (result === KEEPALIVE_DUE) return writer.keepAlive(); // the producer's pending step is kept for the next call
+      this.pending = undefined;
+      if (result.done) {
+        this.finished = true;
+        return writer.ended ? undefined : writer.end();
+      }
+      const frame: unknown = result.value;
+      if (!(frame instanceof Uint8Array)) {
+        throw new StreamError("ORDER", `A producer must yield the frames its writer returns (Uint8Array), not ${typeof frame}: write \`yield w.item(value)\`.`);
+      }
+      return frame;
+    } catch (err) {
+      this.pending = undefined;
+      this.finished = true;
+      void Promise.resolve(this.iterator?.return?.()).catch(() => {});
+      if (this.cancelled) return undefined; // the consumer is gone; an error frame would reach nobody
+      const frame = writer.ended ? undefined : writer.error(err, { includeStack: this.options.includeStack === true });
+      try {
+        this.options.onError?.(err);
+      } catch {
+        // A logging hook that fails must not turn the producer's error, already framed for the reader, into a cut stream.
+      }
+      return frame;
+    }
+  }
+
+  /** The consumer has gone: aborts the producer's signal and runs its `finally` blocks. */
+  async cancel(reason?: unknown): Promise<void> {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.abort.abort(reason);
+    // Runs the producer's finally blocks; it settles once the producer reaches its next yield or await's end.
+    try {
+      await this.iterator?.return?.();
+    } catch {
+      // a producer that throws while closing has released what it could
+    }
+  }
 }
 
 function iterate(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {

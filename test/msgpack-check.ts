@@ -1,5 +1,5 @@
-// The strict MessagePack checker: walks a payload's tokens, without building values, and rejects what the reader must not accept.
-import { DecodeError, MAX_BIGINT_BYTES, MAX_DEPTH } from "./codec.js";
+// The reference strict MessagePack checker (the reader's rules before the fused decoder): differential tests hold the decoder to it.
+import { DecodeError, MAX_BIGINT_BYTES, MAX_DEPTH } from "../src/codecs/codec.js";
 
 
 /** Extension types the reader accepts, as msgpackr writes them with `moreTypes`: what the schemas can describe. */
