@@ -2,7 +2,7 @@
 import { Packr, addExtension } from "msgpackr/pack";
 import type { Codec } from "./codec.js";
 import { msgpackReadOnly } from "./msgpack-read-only.js";
-import { replaceNegativeZero, scanForWrite } from "./write-check.js";
+import { hasEncodedSurrogate, replaceNegativeZero, scanForWrite } from "./write-check.js";
 
 /** msgpackr's flag for `pack()`: leave `flags & 0xff` bytes free at the start of the returned buffer. */
 const RESERVE_START_SPACE = 2048;
@@ -10,6 +10,8 @@ const RESERVE_START_SPACE = 2048;
 const REUSE_BUFFER_MODE = 512;
 /** msgpackr's own buffer size (8 KiB), which it fills with frames one after another. */
 const BUFFER_BYTES = 8192;
+/** msgpackr writes strings shorter than this (in UTF-16 units) in JS, a lone surrogate as invalid UTF-8; longer ones natively, as U+FFFD. */
+const SHORT_STRING_UNITS = 0x40;
 /** Frames larger than this are copied into a buffer of their own. */
 const LARGE_FRAME_BYTES = 4096;
 
@@ -47,14 +49,22 @@ export function msgpack(): Codec {
   // msgpackr writes into the options object it is given, so each instance gets a fresh literal.
   const packr = new Packr({ useRecords: false, moreTypes: true, variableMapSize: true });
   const prepare = (value: unknown): unknown => {
-    if (!scanForWrite(value, true)) return value;
+    if (!scanForWrite(value, SHORT_STRING_UNITS)) return value;
     registerNegativeZero();
     return replaceNegativeZero(value, NEGATIVE_ZERO);
+  };
+  /** Short strings are checked in the output: a surrogate there means a lone one (or a chance match, checked in full). */
+  const checkOutput = (value: unknown, bytes: Uint8Array, start: number, end: number): void => {
+    if (hasEncodedSurrogate(bytes, start, end)) scanForWrite(value, 0);
   };
   let shared: ArrayBufferLike | undefined; // the buffer msgpackr is filling
   return {
     ...msgpackReadOnly(),
-    encode: (value) => packr.pack(prepare(value)),
+    encode(value) {
+      const payload = packr.pack(prepare(value));
+      checkOutput(value, payload, 0, payload.length);
+      return payload;
+    },
     encodeAfter(value, headroom) {
       // A frame whose buffer was transferred to a worker detached msgpackr's buffer with it: start a new one.
       if (shared !== undefined && shared.byteLength === 0) packr.useBuffer(new Uint8Array(BUFFER_BYTES));
@@ -63,6 +73,7 @@ export function msgpack(): Codec {
       // frames of all writers of a definition share its buffers: an idle writer holds none.
       const target = packr.pack(prepare(value), REUSE_BUFFER_MODE | RESERVE_START_SPACE | headroom) as unknown as Uint8Array & { start: number; end: number };
       const length = target.end - target.start;
+      checkOutput(value, target, target.start + headroom, target.end);
       // The constructor, not subarray(): subarray looks up Symbol.species (and in Node makes a Buffer).
       const frame = new Uint8Array(target.buffer, target.byteOffset + target.start, length);
       if (length <= LARGE_FRAME_BYTES) {

@@ -6,47 +6,61 @@ const BIGINT_LIMIT = 1n << BigInt(MAX_BIGINT_BYTES * 8 - 1);
 
 /**
  * Walks a value about to be encoded. Throws a TypeError (the writer reports it as `VALIDATION`) on nesting deeper
- * than MAX_DEPTH (or a cycle), and, with `wellFormedStrings` (MessagePack), on a string with a lone surrogate
- * (MessagePack strings are UTF-8, which cannot hold one: msgpackr would write invalid UTF-8 or U+FFFD) and on a
- * bigint too large for readers. Returns true
- * when the value holds a `-0`, which needs the codec's slow path to keep its sign.
+ * than MAX_DEPTH (or a cycle), and, for MessagePack (`utf8` a number), on a bigint too large for readers and on a
+ * string of at least `utf8` UTF-16 units with a lone surrogate: MessagePack strings are UTF-8, which cannot hold
+ * one (msgpackr writes U+FFFD for it in a long string; in a short one it writes invalid UTF-8, which
+ * {@link hasEncodedSurrogate} finds in the output at less cost than a check of every string). Returns true when
+ * the value holds a `-0`, which needs the codec's slow path to keep its sign.
  *
  * @example
- * scanForWrite({ a: [1, -0] }, true); // true
- * scanForWrite({ s: "\ud800" }, true); // throws TypeError
+ * scanForWrite({ a: [1, -0] }, 0); // true
+ * scanForWrite({ s: "\ud800" }, 0); // throws TypeError
  */
-export function scanForWrite(value: unknown, wellFormedStrings: boolean): boolean {
-  return scan(value, wellFormedStrings, 0);
+export function scanForWrite(value: unknown, utf8: number | false): boolean {
+  return scan(value, utf8 === false ? Infinity : utf8, utf8 !== false, 0);
+}
+
+/**
+ * Whether `bytes[start, end)` hold a UTF-16 surrogate encoded as UTF-8 (`ED A0`–`ED BF`), as msgpackr writes a
+ * lone surrogate in a short string. A number's or a binary value's bytes can match by chance: a match only means
+ * that the value must be checked string by string.
+ */
+export function hasEncodedSurrogate(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let at = bytes.indexOf(0xed, start); at >= 0 && at + 1 < end; at = bytes.indexOf(0xed, at + 1)) {
+    const next = bytes[at + 1]!;
+    if (next >= 0xa0 && next <= 0xbf) return true;
+  }
+  return false;
 }
 
 /** String.prototype.isWellFormed (ES2024; Node 20, current browsers), typed here for the ES2022 library. */
 const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
-function scan(value: unknown, strings: boolean, depth: number): boolean {
+function scan(value: unknown, minString: number, bigints: boolean, depth: number): boolean {
   // Ordered by how often each kind occurs in items; the walk runs on every value written.
   if (typeof value === "string") {
-    if (strings && !wellFormed(value)) throw loneSurrogate(value);
+    if (value.length >= minString && !wellFormed(value)) throw loneSurrogate(value);
     return false;
   }
   if (typeof value === "number") return value === 0 && 1 / value < 0;
-  if (typeof value === "object" && value !== null) return scanContainer(value, strings, depth);
-  if (typeof value === "bigint" && strings && (value >= BIGINT_LIMIT || value < -BIGINT_LIMIT)) {
+  if (typeof value === "object" && value !== null) return scanContainer(value, minString, bigints, depth);
+  if (typeof value === "bigint" && bigints && (value >= BIGINT_LIMIT || value < -BIGINT_LIMIT)) {
     throw new TypeError(`a bigint of ${value.toString(2).length} bits is larger than readers accept (${MAX_BIGINT_BYTES} bytes); send it as a string`);
   }
   return false;
 }
 
-function scanContainer(value: object, strings: boolean, depth: number): boolean {
+function scanContainer(value: object, minString: number, bigints: boolean, depth: number): boolean {
   if (depth >= MAX_DEPTH) throw new TypeError(`the value is nested more than ${MAX_DEPTH} levels deep, or refers to itself`);
   let negativeZero = false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (scan(value[i], strings, depth + 1)) negativeZero = true;
+    for (let i = 0; i < value.length; i++) if (scan(value[i], minString, bigints, depth + 1)) negativeZero = true;
     return negativeZero;
   }
   if (ArrayBuffer.isView(value) || value instanceof Date) return false;
   for (const key in value) {
-    if (strings && !wellFormed(key)) throw loneSurrogate(key);
-    if (scan((value as Record<string, unknown>)[key], strings, depth + 1)) negativeZero = true;
+    if (key.length >= minString && !wellFormed(key)) throw loneSurrogate(key);
+    if (scan((value as Record<string, unknown>)[key], minString, bigints, depth + 1)) negativeZero = true;
   }
   return negativeZero;
 }
