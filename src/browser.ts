@@ -14,6 +14,8 @@ export { ReaderTypes } from "./define.js";
 export type { StreamReader, BaseStreamReader, ConsumeHandlers, ConsumeSummary, DefinitionOptions } from "./define.js";
 export type { Format } from "./format.js";
 export type { ReaderOptions } from "./reader/reader.js";
+export { isKind, kindOf, match, knownKinds, type KindsOf, type OfKind, type KindHandlers, type KindValue, type UnknownKindsOptions } from "./kinds.js";
+export type { TypedPart, PartTransform, DecoderStreamOptions } from "./reader/decoder-stream.js";
 export type { StreamSource } from "./sources/source.js";
 export { eventSourceStream, type EventSourceLike } from "./sources/event-source.js";
 export { binary } from "./formats/binary.js";

@@ -8,6 +8,11 @@ import { resolveSpec, type StreamSpec } from "./spec.js";
 import { streamResponse, type StreamResponseInit } from "./writer/http.js";
 import { producerStream, type Producer, type ProducerOptions } from "./writer/producer.js";
 import { StreamWriterImpl, type ErrorFrameOptions, type WriterOptions } from "./writer/writer.js";
+import { startFetch } from "./sources/fetch.js";
+import { decoderStream, type DecoderStreamOptions, type PartTransform, type TypedPart, type TypedPartInput } from "./reader/decoder-stream.js";
+import { encoderStream, type EncoderStreamOptions } from "./writer/encoder-stream.js";
+import { ChannelImpl, type Channel, type ChannelOptions } from "./writer/channel.js";
+import { partJsonSchema, type JsonSchemaOptions, type StreamJsonSchemas } from "./schema/json-schema.js";
 
 /** Options of a stream definition, shared by its writers and readers. */
 export interface DefinitionOptions {
@@ -42,6 +47,8 @@ export interface BaseStreamReader<I extends SchemaLike> {
   readonly bytesRead: number;
   /** True once the end frame was read and nothing followed it. */
   readonly completed: boolean;
+  /** Items of unknown kinds skipped so far (the `unknownKinds` option; counted as they are decoded). */
+  readonly itemsSkipped: number;
 }
 
 /** A reader for the stream types: `readHeader()` exists only when a header schema was given, `readFooter()` likewise. */
@@ -161,6 +168,33 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
     }
     return { items: reader.itemsRead, bytes: reader.bytesRead };
   }
+
+  /**
+   * Fetches a stream and reads it: one AbortSignal for the request and the reader (`options.signal` and
+   * `init.signal`, combined when both are given), the format's `Accept` header unless `init` sets one. A non-2xx
+   * response is `HTTP`, a failed request `NETWORK`, and an abort rejects with the signal's reason.
+   *
+   * @example
+   * const r = STREAM.fetch("/tokens", { method: "POST", body }, { signal, idleTimeoutMs: 30_000 });
+   * for await (const item of r.readItems()) render(item);
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit, options?: ReaderOptions): StreamReader<I, H, F> {
+    const { response, signal } = startFetch(input, init, this.spec.format.accept, options?.signal);
+    return new StreamReaderImpl(this.spec, response, { ...options, signal }) as unknown as StreamReader<I, H, F>;
+  }
+
+  /**
+   * A transform stream from this stream's bytes to its typed parts, `{ part: "header" | "item" | "footer", value }`
+   * (items with their `index`), with the reader's checks, limits and errors: a bad stream errors the readable side
+   * after the parts before it; cancelling the readable side cancels the source.
+   *
+   * @example
+   * const parts = (await fetch(url)).body!.pipeThrough(STREAM.decoderStream());
+   * for await (const p of parts) if (p.part === "item") render(p.value);
+   */
+  decoderStream(options?: DecoderStreamOptions): PartTransform<Uint8Array, TypedPart<I, H, F>> {
+    return decoderStream(this.spec, options) as unknown as PartTransform<Uint8Array, TypedPart<I, H, F>>;
+  }
 }
 
 /** A stream definition that reads and writes: schemas, format, and factories for writers, readers and responses. */
@@ -208,5 +242,51 @@ export class StreamTypes<
    */
   toResponse(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & WriterOptions & StreamResponseInit): Response {
     return streamResponse(this.toReadableStream(producer, options), this.contentType, options);
+  }
+
+  /**
+   * A transform stream from typed parts to this stream's frames, the inverse of `decoderStream()`: closing the
+   * writable side adds the end frame; a part the writer refuses, or an upstream error, sends an error frame as a
+   * throwing producer does.
+   *
+   * @example
+   * const body = partsStream.pipeThrough(STREAM.encoderStream());
+   */
+  encoderStream(options?: EncoderStreamOptions): PartTransform<TypedPartInput<I, H, F>, Uint8Array> {
+    return encoderStream(this.spec, options) as PartTransform<TypedPartInput<I, H, F>, Uint8Array>;
+  }
+
+  /**
+   * A channel: a producer fed by synchronous callbacks (an SDK's `onToken`, an EventEmitter, a worker's `message`).
+   * Each call validates at once (`VALIDATION` where the caller sees it) and queues its frame; at most `maxBuffered`
+   * frames wait for the reader, then `onFull` decides (`"error"`: the call throws `LIMIT`; `"close"`: the stream
+   * ends with a `LIMIT` error frame). `ready` / `desiredSize` say when there is room; `onCancel` runs when the
+   * reader leaves, after which calls are ignored. Serve `readable` or `response()`; keep-alive and error frames work
+   * as with `toResponse()`.
+   *
+   * @example
+   * const ch = STREAM.channel({ maxBuffered: 256 });
+   * const job = sdk.run({ onToken: (t) => ch.item({ words: [t] }), onDone: () => ch.end(), onError: (e) => ch.fail(e) });
+   * ch.onCancel(() => job.abort());
+   * return ch.response();
+   */
+  channel(options?: ChannelOptions): Channel<I, H, F> {
+    return new ChannelImpl(new StreamWriterImpl(this.spec, options), this.contentType, options) as unknown as Channel<I, H, F>;
+  }
+
+  /**
+   * The JSON Schemas of the header, item and footer (for OpenAPI, docs, other languages). TypeBox schemas are JSON
+   * Schema already (TypeBox's symbol keys are left out; `TypedArray()` becomes an array of numbers marked
+   * `x-typedArray`); a Standard Schema gives its own through Standard JSON Schema (`~standard.jsonSchema`: zod 4,
+   * arktype 2). `OPTIONS`, naming the part, for a schema that has none. See docs/openapi.md.
+   *
+   * @example
+   * const { item } = STREAM.jsonSchema(); // { type: "object", properties: { words: … }, required: ["words"] }
+   */
+  jsonSchema(options?: JsonSchemaOptions): StreamJsonSchemas {
+    const out: StreamJsonSchemas = { item: partJsonSchema(this.item, "item", options) };
+    if (this.header !== undefined) out.header = partJsonSchema(this.header, "header", options);
+    if (this.footer !== undefined) out.footer = partJsonSchema(this.footer, "footer", options);
+    return out;
   }
 }

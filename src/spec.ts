@@ -12,6 +12,8 @@ export interface StreamSpec {
   readonly hasFooter: boolean;
   /** Undefined where the part has no schema, or with `validate: false`. */
   readonly validators: { readonly [P in StreamPart]: Validator | undefined };
+  /** The schemas as given (undefined where the part has none), for what is derived from them (known item kinds). */
+  readonly schemas: { readonly [P in StreamPart]: unknown };
 }
 
 /** The options a definition resolves from, after an entry has chosen the format. */
@@ -42,6 +44,7 @@ export function resolveSpec(
     hasHeader: schemas.header !== undefined,
     hasFooter: schemas.footer !== undefined,
     validators: { item: check(schemas.item), header: check(schemas.header), footer: check(schemas.footer) },
+    schemas: { item: schemas.item, header: schemas.header, footer: schemas.footer },
   };
 }
 

@@ -61,7 +61,7 @@ function blocksOf(doc: string): Block[] {
 }
 
 const ALL = DOCS.flatMap(blocksOf);
-const TS_LANGS = new Set(["ts", "typescript", "js", "javascript"]);
+const TS_LANGS = new Set(["ts", "typescript", "tsx", "js", "javascript"]);
 const isTs = (b: Block) => TS_LANGS.has(b.lang);
 const where = (b: Block) => `${b.doc}:${b.line}`;
 
@@ -74,7 +74,7 @@ const blockDir = (doc: string) => join(root, ".docs-blocks", doc.replace(/[/.]/g
 function fileOf(b: Block): string {
   const js = b.lang === "js" || b.lang === "javascript";
   const named = /^\/\/\s*([\w.-]+\.ts)\b/.exec(b.code);
-  return join(blockDir(b.doc), named ? named[1]! : `L${b.line}.${js ? "js" : "ts"}`);
+  return join(blockDir(b.doc), named ? named[1]! : `L${b.line}.${js ? "js" : b.lang === "tsx" ? "tsx" : "ts"}`);
 }
 
 /**
@@ -100,7 +100,8 @@ function typeCheckAll(): ts.Program {
   }
   const configFile = ts.readConfigFile(join(root, "tsconfig.json"), ts.sys.readFile);
   const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
-  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, allowJs: true, checkJs: true };
+  // ```tsx blocks (React) use the automatic JSX runtime.
+  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, allowJs: true, checkJs: true, jsx: ts.JsxEmit.ReactJSX };
   const host = ts.createCompilerHost(options);
   const dirs = new Set([...files.keys()].map((f) => dirname(f)));
   const { fileExists, readFile, getSourceFile, directoryExists } = host;

@@ -43,6 +43,17 @@ describe("browser bundles", () => {
     });
   }
 
+  it("leaves out React: only streamtypes/react imports it, and it adds nothing but the hook", async () => {
+    const react = /node_modules\/(react|react-dom|scheduler)\//;
+    for (const entry of ["./src/browser.ts", "./src/index.ts"]) {
+      const size = await bundledSize(`export * from "${entry}";`);
+      expect(size.inputs.filter((file) => react.test(file) || /src\/react\.ts$/.test(file)), entry).toEqual([]);
+    }
+    const hook = await bundledSize(`export { useStream } from "./src/react.ts";`, ["react"]);
+    expect(hook.inputs).toEqual(["src/react.ts"]);
+    expect(hook.gzipped).toBeLessThan(2 * 1024);
+  });
+
   it("leaves out what only writers need: msgpackr's packer and TypeBox's compiler", async () => {
     const reader = await bundledSize(`export { streamTypes } from "./src/browser.ts";`);
     const full = await bundledSize(`export { streamTypes } from "./src/index.ts";`);

@@ -73,9 +73,9 @@ export function msgpack(): Codec {
       // frames of all writers of a definition share its buffers: an idle writer holds none.
       const target = packr.pack(prepare(value), REUSE_BUFFER_MODE | RESERVE_START_SPACE | headroom) as unknown as Uint8Array & { start: number; end: number };
       const length = target.end - target.start;
-      checkOutput(value, target, target.start + headroom, target.end);
       // The constructor, not subarray(): subarray looks up Symbol.species (and in Node makes a Buffer).
       const frame = new Uint8Array(target.buffer, target.byteOffset + target.start, length);
+      checkOutput(value, frame, headroom, length); // on the frame: indexOf would search msgpackr's whole buffer
       if (length <= LARGE_FRAME_BYTES) {
         shared = target.buffer;
         return frame;

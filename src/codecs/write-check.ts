@@ -21,7 +21,8 @@ export function scanForWrite(value: unknown, utf8: number | false): boolean {
 }
 
 /**
- * Whether `bytes[start, end)` hold a UTF-16 surrogate encoded as UTF-8 (`ED A0`–`ED BF`), as msgpackr writes a
+ * Whether `bytes[start, end)` hold a UTF-16 surrogate encoded as UTF-8 (searched up to the end of `bytes`: pass a view
+ * that ends at `end`) (`ED A0`–`ED BF`), as msgpackr writes a
  * lone surrogate in a short string. A number's or a binary value's bytes can match by chance: a match only means
  * that the value must be checked string by string.
  */

@@ -6,6 +6,33 @@ import { INVALID } from "../schema/validator.js";
 import type { StreamSpec } from "../spec.js";
 import { invalid, uncheckable } from "../schema/validation-errors.js";
 import { remoteError, undecodable } from "./messages.js";
+import { knownKinds, type KindValue, type UnknownKindsOptions } from "../kinds.js";
+
+/** The resolved `unknownKinds` reader option. */
+export interface KindFilter {
+  readonly key: string;
+  readonly known: ReadonlySet<unknown>;
+  readonly onSkip: ((kind: KindValue, raw: unknown) => void) | undefined;
+}
+
+/** Resolves the `unknownKinds` reader option: `known` as given, or derived from the item schema. */
+export function kindFilter(options: UnknownKindsOptions, itemSchema: unknown): KindFilter {
+  if (typeof options !== "object" || options === null || typeof options.key !== "string" || options.key === "") {
+    throw new StreamError("OPTIONS", 'unknownKinds needs the discriminator property: { key: "type" }.');
+  }
+  const known = options.known ?? knownKinds(itemSchema, options.key);
+  if (known === undefined) {
+    throw new StreamError(
+      "OPTIONS",
+      `unknownKinds: the kinds cannot be derived from the item schema (a union of objects whose "${options.key}" is a literal, in TypeBox, zod or valibot); give them: known: ["a", "b"].`,
+    );
+  }
+  if (!Array.isArray(known) || known.length === 0) throw new StreamError("OPTIONS", "unknownKinds.known must be a non-empty array of kinds.");
+  return { key: options.key, known: new Set(known), onSkip: options.onSkip };
+}
+
+/** What decode() returns for an item of an unknown kind, skipped under the `unknownKinds` option. */
+const SKIPPED: unique symbol = Symbol("skipped");
 
 /** Where the stream's frames have got to. */
 const enum Wire {
@@ -39,11 +66,14 @@ export class PartQueue {
   items = 0;
   /** Items taken by the reader so far. */
   itemsTaken = 0;
+  /** Items of unknown kinds skipped so far (the `unknownKinds` option). */
+  itemsSkipped = 0;
 
   constructor(
     private readonly spec: StreamSpec,
     readonly decoder: FrameDecoder,
     private readonly maxItems: number,
+    private readonly kindFilter?: KindFilter | undefined,
   ) {}
 
   /** Parts decoded and not taken yet. */
@@ -94,10 +124,12 @@ export class PartQueue {
           if (this.items >= this.maxItems) {
             throw new StreamError("LIMIT", `The stream has more than ${this.maxItems} items (maxItems). Raise maxItems if that many are expected.`);
           }
-          this.values.push(this.decode(frame, "item", this.items));
-          this.kinds.push(kind);
+          const value = this.decode(frame, "item", this.items);
           this.items++;
           this.wire = Wire.Items;
+          if (value === SKIPPED) continue;
+          this.values.push(value);
+          this.kinds.push(kind);
         } else if (!this.other(frame)) return;
       }
     } catch (err) {
@@ -167,7 +199,7 @@ export class PartQueue {
       throw err instanceof StreamError ? err : undecodable(part, index, this.decoder.payloadSize(frame), this.spec.format.codec.name, err);
     }
     const validator = this.spec.validators[part];
-    if (validator === undefined) return value;
+    if (validator === undefined) return this.kindFilter !== undefined && part === "item" && this.skips(value) ? SKIPPED : value;
     let parsed: unknown;
     try {
       parsed = validator.parse(value);
@@ -175,8 +207,23 @@ export class PartQueue {
       // The codec bounds depth and rejects cycles, so this is a last line of defence, e.g. for a schema whose own check recurses too far.
       throw err instanceof StreamError ? err : uncheckable(part, index, err);
     }
-    if (parsed === INVALID) throw invalid(validator, part, index, value, "does not match its schema");
+    if (parsed === INVALID) {
+      // Only a value that fails is looked at for its kind: the option costs nothing on the valid path.
+      if (this.kindFilter !== undefined && part === "item" && this.skips(value)) return SKIPPED;
+      throw invalid(validator, part, index, value, "does not match its schema");
+    }
     return parsed;
+  }
+
+  /** True for an item whose discriminator is a kind this reader does not know: counted and reported, then skipped. */
+  private skips(value: unknown): boolean {
+    const filter = this.kindFilter!;
+    if (typeof value !== "object" || value === null) return false;
+    const kind = (value as Record<string, unknown>)[filter.key];
+    if ((typeof kind !== "string" && typeof kind !== "number") || filter.known.has(kind)) return false;
+    this.itemsSkipped++;
+    filter.onSkip?.(kind, value);
+    return true;
   }
 
   private reset(): void {

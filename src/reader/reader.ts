@@ -5,7 +5,8 @@ import type { StreamSource } from "../sources/source.js";
 import { checkLimit, type StreamSpec } from "../spec.js";
 import { BatchIterator, ItemIterator, NO_ITEM, type ItemSource } from "./iterators.js";
 import { missingFooter, network, truncated } from "./messages.js";
-import { PartQueue } from "./parts.js";
+import { PartQueue, kindFilter } from "./parts.js";
+import type { UnknownKindsOptions } from "../kinds.js";
 import { ChunkPump, SourceFailure } from "./pump.js";
 
 /** Per-reader options. */
@@ -30,6 +31,12 @@ export interface ReaderOptions {
   reconnect?: ((lastEventId: string | undefined) => StreamSource) | undefined;
   /** How many times `reconnect` may be called for one stream. Default 3. */
   maxReconnects?: number | undefined;
+  /**
+   * Items as a discriminated union that grows: an item whose discriminator (`key`) is not one of the `known` kinds
+   * (default: derived from the item schema) is skipped, counted in `itemsSkipped` and passed to `onSkip`, instead of
+   * failing validation; an item of a known kind that does not match is still `VALIDATION`. See docs/events.md.
+   */
+  unknownKinds?: UnknownKindsOptions | undefined;
 }
 
 /** The most items one batch of readItemBatches() holds, so that a large buffer does not become one huge array. */
@@ -75,7 +82,8 @@ export class StreamReaderImpl implements ItemSource {
       this.idleTimeoutMs = checkLimit("idleTimeoutMs", options.idleTimeoutMs);
       const maxFrameBytes = checkLimit("maxFrameBytes", options.maxFrameBytes) ?? spec.maxFrameBytes;
       const decoder = spec.format.decoder({ maxFrameBytes });
-      this.parts = new PartQueue(spec, decoder, checkLimit("maxItems", options.maxItems) ?? Infinity);
+      const kinds = options.unknownKinds === undefined ? undefined : kindFilter(options.unknownKinds, spec.schemas.item);
+      this.parts = new PartQueue(spec, decoder, checkLimit("maxItems", options.maxItems) ?? Infinity, kinds);
       if (options.reconnect !== undefined && decoder.resume === undefined) {
         throw new StreamError("OPTIONS", `reconnect needs a resumable format such as sse(), whose event ids say where to resume; this stream uses the ${spec.format.name} format.`);
       }
@@ -93,6 +101,11 @@ export class StreamReaderImpl implements ItemSource {
   /** Items delivered so far. */
   get itemsRead(): number {
     return this.parts.itemsTaken;
+  }
+
+  /** Items of unknown kinds skipped so far (the `unknownKinds` option). */
+  get itemsSkipped(): number {
+    return this.parts.itemsSkipped;
   }
 
   /** Bytes received from the source so far. */

@@ -144,6 +144,11 @@ export class ProducerRun {
     }
   }
 
+  /** Aborts when the consumer goes away (before the producer has started, too): what a producer's `signal` is. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
   /** The consumer has gone: aborts the producer's signal and runs its `finally` blocks. */
   async cancel(reason?: unknown): Promise<void> {
     if (this.cancelled) return;
