@@ -275,6 +275,8 @@ const END_AT_EOF: LengthPrefixedFrame = Object.freeze({ kind: FrameKind.END, byt
  * smaller ones on its heap) costs 0.5–1 µs, more than encoding a small item; a view of a slab costs ~30 ns.
  */
 const SLAB_BYTES = 64 * 1024;
+/** The first slab of a writer: small, so that a stream that writes few frames this way (an end frame) holds little; it doubles up to SLAB_BYTES. */
+const FIRST_SLAB_BYTES = 1024;
 /** Frames larger than this get a buffer of their own (see LengthPrefixedEncoder.allocate). */
 const SLAB_MAX_FRAME_BYTES = 8 * 1024;
 
@@ -344,7 +346,8 @@ export class LengthPrefixedEncoder implements FrameEncoder {
     if (size > SLAB_MAX_FRAME_BYTES) return new Uint8Array(size);
     // A slab whose ArrayBuffer was transferred (postMessage) reads as length 0 and is replaced here too.
     if (this.slabUsed + size > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_BYTES);
+      // Sized to the stream: thousands of writers that each write a few small frames hold a KiB each, not 64.
+      this.slab = new Uint8Array(Math.max(size, Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.slab.length * 2))));
       this.slabUsed = 0;
     }
     const start = this.slabUsed;

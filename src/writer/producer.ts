@@ -105,8 +105,7 @@ export class ProducerRun {
     try {
       if (this.pending === undefined) {
         this.iterator ??= iterate(this.producer(writer, this.abort.signal));
-        const it = this.iterator;
-        this.pending = Promise.resolve().then(() => it.next());
+        this.pending = Promise.resolve(this.iterator.next()); // a synchronous throw is caught below, like a rejection
       }
       let result: IteratorResult<Uint8Array> | typeof KEEPALIVE_DUE;
       const keepAliveMs = this.keepAliveMs;
