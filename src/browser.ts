@@ -14,7 +14,7 @@ export { ReaderTypes } from "./define.js";
 export type { StreamReader, BaseStreamReader, ConsumeHandlers, ConsumeSummary, DefinitionOptions } from "./define.js";
 export type { Format } from "./format.js";
 export type { ReaderOptions } from "./reader/reader.js";
-export { isKind, kindOf, match, knownKinds, type KindsOf, type OfKind, type KindHandlers, type KindValue, type UnknownKindsOptions } from "./kinds.js";
+export { isKind, kindOf, match, knownKinds, type KindsOf, type OfKind, type KindHandlers, type HandlerResult, type KindValue, type UnknownKindsOptions } from "./kinds.js";
 export type { TypedPart, PartTransform, DecoderStreamOptions } from "./reader/decoder-stream.js";
 export type { StreamSource } from "./sources/source.js";
 export { eventSourceStream, type EventSourceLike } from "./sources/event-source.js";

@@ -68,6 +68,8 @@ export interface BaseStreamWriter<I extends SchemaLike> {
   keepAlive(): Uint8Array;
   /** True once end() or error() was written. */
   readonly ended: boolean;
+  /** Whether the format has keep-alive frames (the truss format has none). */
+  readonly keepAliveSupported: boolean;
   /** The index of the next item to produce: 0, or where a resumed stream continues (see `resumeAfter`). */
   readonly startIndex: number;
 }
@@ -95,9 +97,13 @@ export interface ConsumeSummary {
  * also writes; "streamtypes/browser" returns this class itself.
  */
 export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined = undefined, F extends SchemaLike | undefined = undefined> {
-  /** The resolved definition: format, validators, limits. */
+  /**
+   * The resolved definition: format, validators, limits.
+   * @internal
+   */
   protected readonly spec: StreamSpec;
 
+  /** @internal Definitions come from `streamTypes()` (or `readerTypes()` in streamtypes/browser). */
   constructor(
     readonly item: I,
     readonly header: H,
@@ -178,7 +184,7 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
    * const r = STREAM.fetch("/tokens", { method: "POST", body }, { signal, idleTimeoutMs: 30_000 });
    * for await (const item of r.readItems()) render(item);
    */
-  fetch(input: RequestInfo | URL, init?: RequestInit, options?: ReaderOptions): StreamReader<I, H, F> {
+  fetch(input: string | URL | Request, init?: RequestInit, options?: ReaderOptions): StreamReader<I, H, F> {
     const { response, signal } = startFetch(input, init, this.spec.format.accept, options?.signal);
     return new StreamReaderImpl(this.spec, response, { ...options, signal }) as unknown as StreamReader<I, H, F>;
   }
@@ -228,7 +234,7 @@ export class StreamTypes<
    *   yield w.footer({ time: Date.now(), durationSec: 1, msg: "done" });
    * });
    */
-  toReadableStream(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & WriterOptions): ReadableStream<Uint8Array> {
+  toReadableStream<Y = Uint8Array>(producer: Producer<StreamWriter<I, H, F>, Y>, options?: ProducerOptions & WriterOptions): ReadableStream<Uint8Array> {
     const writer = new StreamWriterImpl(this.spec, options);
     return producerStream(writer, producer as unknown as Producer<StreamWriterImpl>, options);
   }
@@ -240,7 +246,7 @@ export class StreamTypes<
    * @example
    * app.get("/tokens", () => STREAM.toResponse(async function* (w) { yield w.item({ words: ["hi"] }); }));
    */
-  toResponse(producer: Producer<StreamWriter<I, H, F>>, options?: ProducerOptions & WriterOptions & StreamResponseInit): Response {
+  toResponse<Y = Uint8Array>(producer: Producer<StreamWriter<I, H, F>, Y>, options?: ProducerOptions & WriterOptions & StreamResponseInit): Response {
     return streamResponse(this.toReadableStream(producer, options), this.contentType, options);
   }
 

@@ -34,13 +34,13 @@ export interface RemoteErrorInfo {
 /** Extra facts attached to a {@link StreamError}; all optional. */
 export interface StreamErrorDetails {
   cause?: unknown;
-  part?: StreamPart;
+  part?: StreamPart | undefined;
   /** Zero-based item index, for `part: "item"`. */
-  index?: number;
-  issues?: ValidationIssue[];
-  remote?: RemoteErrorInfo;
+  index?: number | undefined;
+  issues?: ValidationIssue[] | undefined;
+  remote?: RemoteErrorInfo | undefined;
   /** HTTP status, for code `HTTP`. */
-  status?: number;
+  status?: number | undefined;
 }
 
 /** Marks every StreamError, whichever build made it. */

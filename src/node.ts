@@ -106,7 +106,7 @@ export interface NodeHandlerOptions {
    * Called with what the handler threw or rejected with. The client only gets a bare 500, since error messages
    * can reveal server internals. Default: `console.error`.
    */
-  onError?: (err: unknown) => void;
+  onError?: ((err: unknown) => void) | undefined;
 }
 
 /**

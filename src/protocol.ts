@@ -12,6 +12,8 @@ export const FrameKind = {
   END: 5,
   ERROR: 6,
   KEEPALIVE: 7,
+  /** Sent first on a resumed connection (binary, NDJSON): the id of the last part the reader has; items continue after it. */
+  RESUME: 8,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
@@ -35,6 +37,7 @@ const KIND_NAMES: Record<number, string> = {
   5: "end",
   6: "error",
   7: "keep-alive",
+  8: "resume",
 };
 
 /** A human name for a frame kind, for messages and for the text framings' event and line names. */

@@ -442,7 +442,9 @@ describe("defects issue", () => {
       expect((await rejection(() => SSE.reader(badOptions.promise, { maxItems: -1 }))).code).toBe("OPTIONS");
       badOptions.reject(new TypeError("fetch failed"));
       const badReconnect = rejectLater();
-      expect((await rejection(() => NDJSON.reader(badReconnect.promise, { reconnect: () => new Uint8Array(0) }))).code).toBe("OPTIONS");
+      // truss is the one format that cannot resume (the durable-streams issue made binary and NDJSON resumable)
+      const TRUSS_TYPES = streamTypes(Chunk, Header, Footer, { format: truss() });
+      expect((await rejection(() => TRUSS_TYPES.reader(badReconnect.promise, { reconnect: () => new Uint8Array(0) }))).code).toBe("OPTIONS");
       badReconnect.reject(new TypeError("fetch failed"));
       const badConsume = rejectLater();
       const consumed = SSE.consume(badConsume.promise, { idleTimeoutMs: 0 });

@@ -89,9 +89,11 @@ describe("SSE framing", () => {
     expect(failed.error?.code).toBe("REMOTE");
   });
 
-  it("resume options need the SSE framing", async () => {
-    expect((await rejection(() => NDJSON.writer({ resumeAfter: "3" }))).code).toBe("OPTIONS");
-    expect((await rejection(() => NDJSON.reader(new Uint8Array(0), { reconnect: () => new Uint8Array(0) }))).code).toBe("OPTIONS");
+  it("resume options need a resumable format (every one but truss, since the durable-streams issue)", async () => {
+    const TRUSS = streamTypes(Chunk, Header, Footer, { compat: "truss" });
+    expect((await rejection(() => TRUSS.writer({ resumeAfter: "3" }))).code).toBe("OPTIONS");
+    expect((await rejection(() => TRUSS.reader(new Uint8Array(0), { reconnect: () => new Uint8Array(0) }))).code).toBe("OPTIONS");
+    expect(NDJSON.writer({ resumeAfter: "3" }).startIndex).toBe(3);
     // A client's garbage Last-Event-ID starts the stream over (the defects issue, item 4): the reader skips what it has.
     expect(SSE.writer({ resumeAfter: "x" }).startIndex).toBe(0);
     expect(SSE.writer({ resumeAfter: "7" }).startIndex).toBe(7);

@@ -4,6 +4,7 @@ import { StreamError, previewBytes } from "../errors.js";
 import type { Format } from "../format.js";
 import { FRAME_HEADER_BYTES, FrameKind, PROTOCOL_VERSION } from "../protocol.js";
 import { LengthPrefixedDecoder, LengthPrefixedEncoder, writeFrameHeader } from "./length-prefixed.js";
+import { resumeIndex } from "./positions.js";
 
 /** The binary framing's media type; the codec travels as a parameter: `application/vnd.streamtypes; codec=msgpack`. */
 export const BINARY_MEDIA_TYPE = "application/vnd.streamtypes";
@@ -17,7 +18,7 @@ export const MARKER_PAYLOAD_BYTES = 6;
 /** Codec names by wire id, for messages about a stream written with another codec. */
 const CODEC_NAMES: Readonly<Record<number, string>> = { 1: "msgpack", 2: "json" };
 
-const KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE];
+const KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE, FrameKind.RESUME];
 
 /**
  * The binary framing with `codec` (MessagePack or JSON): every stream opens with the marker frame
@@ -35,9 +36,10 @@ export function binary(codec: Codec): Format {
     accept: BINARY_MEDIA_TYPE,
     codec,
     keepAlive: true,
-    resumable: false,
-    decoder: ({ maxFrameBytes }) => new LengthPrefixedDecoder({ maxFrameBytes, kinds: KINDS, codec, endsAtEof: false, opening: openingCheck(codec) }),
-    encoder: ({ maxPayloadBytes }) => new LengthPrefixedEncoder(codec, maxPayloadBytes, markerFrame(codec.id)),
+    resumable: true,
+    decoder: ({ maxFrameBytes }) =>
+      new LengthPrefixedDecoder({ maxFrameBytes, kinds: KINDS, codec, endsAtEof: false, opening: openingCheck(codec), resumable: true }),
+    encoder: ({ maxPayloadBytes, resumeAfter }) => new LengthPrefixedEncoder(codec, maxPayloadBytes, markerFrame(codec.id), resumeIndex(resumeAfter)),
   };
 }
 

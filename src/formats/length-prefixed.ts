@@ -3,6 +3,7 @@ import type { Codec } from "../codecs/codec.js";
 import { StreamError, previewBytes } from "../errors.js";
 import type { Frame, FrameDecoder, FrameEncoder } from "../format.js";
 import { FRAME_HEADER_BYTES, FrameKind, aFrame } from "../protocol.js";
+import { ReceivedParts, resumePosition } from "./positions.js";
 
 /** A frame of the length-prefixed framings: its payload is `bytes[start, end)`, often a view of a chunk the source delivered. */
 export interface LengthPrefixedFrame extends Frame {
@@ -55,6 +56,11 @@ export interface LengthPrefixedOptions {
   };
   /** A clean end of input at a frame boundary stands for the end frame (truss_chains streams have no end frame). */
   readonly endsAtEof: boolean;
+  /**
+   * Resumable (the binary framing): parts get ids by counting, a resume frame (kind 8) says where a resumed
+   * connection starts, and parts the reader already has are skipped. See positions.ts.
+   */
+  readonly resumable?: boolean;
 }
 
 /**
@@ -70,6 +76,8 @@ export interface LengthPrefixedOptions {
  * decoder.next(); // undefined: the end frame's header is not complete yet
  */
 export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> {
+  /** What the reader has received, across connections; only for a resumable format. */
+  readonly resume: ReceivedParts | undefined;
   private readonly chunks: Uint8Array[] = [];
   private head = 0; // index of the first chunk still in use
   private offset = 0; // read position inside chunks[head]
@@ -79,6 +87,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
   private readonly header = new Uint8Array(FRAME_HEADER_BYTES);
   private readonly codec: Codec;
   private opening: LengthPrefixedOptions["opening"];
+  private readonly firstOpening: LengthPrefixedOptions["opening"];
   private readonly hadOpening: boolean;
   private readonly endsAtEof: boolean;
   /** Where tiny chunks are gathered; only ever appended to, so views of it stay valid. */
@@ -92,6 +101,19 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     this.opening = options.opening;
     this.hadOpening = options.opening !== undefined;
     this.endsAtEof = options.endsAtEof;
+    this.firstOpening = options.opening;
+    this.resume = options.resumable === true ? new ReceivedParts(() => this.restart()) : undefined;
+  }
+
+  /** A new connection: the chunks and the opening check start over; what was received is kept. */
+  private restart(): void {
+    this.chunks.length = 0;
+    this.head = 0;
+    this.offset = 0;
+    this.buffered = 0;
+    this.tail = new Uint8Array(0);
+    this.tailUsed = 0;
+    this.opening = this.firstOpening;
   }
 
   get bufferedBytes(): number {
@@ -126,6 +148,18 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
   }
 
   next(): LengthPrefixedFrame | undefined {
+    const received = this.resume;
+    if (received === undefined) return this.nextFrame();
+    for (;;) {
+      const frame = this.nextFrame();
+      if (frame === undefined) return undefined;
+      if (frame.kind === FrameKind.RESUME) received.resumedAt(resumePosition(this.codec.decode(frame.bytes, frame.start, frame.end)));
+      else if (!received.isRepeatCounted(frame.kind)) return frame;
+    }
+  }
+
+  /** The next frame on the wire, repeats included. */
+  private nextFrame(): LengthPrefixedFrame | undefined {
     if (this.buffered < FRAME_HEADER_BYTES) return undefined;
     let chunk = this.chunks[this.head]!;
     let at = this.offset;
@@ -167,7 +201,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     if (this.opening !== undefined) {
       this.opening.checkPayload(frame.bytes.subarray(frame.start, frame.end));
       this.opening = undefined;
-      return this.next();
+      return this.nextFrame();
     }
     return frame;
   }
@@ -290,16 +324,29 @@ const SLAB_MAX_FRAME_BYTES = 8 * 1024;
  * encoder.frame(FrameKind.END, new Uint8Array(0)); // Uint8Array [5, 0, 0, 0, 0]
  */
 export class LengthPrefixedEncoder implements FrameEncoder {
-  readonly startIndex = 0;
   payloadBytes = 0;
   private slab = NO_BYTES;
   private slabUsed = 0;
 
+  /**
+   * `prefix` goes before the first frame (the binary framing's marker); a stream resumed after id `resumedAfter`
+   * also starts with a resume frame, and its items with index `resumedAfter`.
+   */
   constructor(
     private readonly codec: Codec,
     private readonly maxPayloadBytes: number,
     private prefix?: Uint8Array,
-  ) {}
+    resumedAfter?: number,
+  ) {
+    this.startIndex = resumedAfter ?? 0;
+    if (resumedAfter !== undefined) {
+      const resume = encodeFrame(FrameKind.RESUME, codec.encode(resumedAfter));
+      this.prefix = prefix === undefined ? resume : joinTwo(prefix, resume);
+    }
+  }
+
+  /** The index of the first item: 0, or where a resumed stream continues. */
+  readonly startIndex: number;
 
   frameValue(kind: number, value: unknown): Uint8Array {
     const codec = this.codec;
@@ -355,4 +402,11 @@ export class LengthPrefixedEncoder implements FrameEncoder {
     // The constructor, not subarray(): subarray looks up Symbol.species and costs twice as much.
     return new Uint8Array(this.slab.buffer, start, size);
   }
+}
+
+function joinTwo(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }

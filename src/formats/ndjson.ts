@@ -4,13 +4,14 @@ import { json } from "../codecs/json.js";
 import { StreamError, previewBytes } from "../errors.js";
 import { hasDataFrame, type Format, type Frame, type FrameDecoder, type FrameEncoder } from "../format.js";
 import { FrameKind, kindName, kindNamed } from "../protocol.js";
+import { ReceivedParts, resumeIndex, resumePosition } from "./positions.js";
 
 /** The media type of NDJSON streams. */
 export const NDJSON_MEDIA_TYPE = "application/x-ndjson";
 
 /** The frame kinds an NDJSON line can be, named as in protocol.ts. */
-const LINE_KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE];
-const WITH_DATA: readonly number[] = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.ERROR];
+const LINE_KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END, FrameKind.ERROR, FrameKind.KEEPALIVE, FrameKind.RESUME];
+const WITH_DATA: readonly number[] = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.ERROR, FrameKind.RESUME];
 
 const utf8 = new TextEncoder();
 /** `{"kind":"item","data":` per kind with data, as text and as bytes; a line is prefix + payload + `}`. */
@@ -57,21 +58,27 @@ export function ndjson(): Format {
     accept: NDJSON_MEDIA_TYPE,
     codec,
     keepAlive: true,
-    resumable: false,
+    resumable: true,
     decoder: ({ maxFrameBytes }) => new NdjsonDecoder(maxFrameBytes, codec.decodeText),
-    encoder: ({ maxPayloadBytes }) => new NdjsonEncoder(codec, maxPayloadBytes),
+    encoder: ({ maxPayloadBytes, resumeAfter }) => new NdjsonEncoder(codec, maxPayloadBytes, resumeIndex(resumeAfter)),
   };
 }
 
 /** Writes NDJSON lines: the payload (compact JSON, no raw line breaks) between the kind's prefix and `}`. */
 class NdjsonEncoder implements FrameEncoder {
-  readonly startIndex = 0;
+  readonly startIndex: number;
   payloadBytes = 0;
+  /** `{"kind":"resume","data":k}` before the first line of a stream resumed after id k. */
+  private resumeLine: Uint8Array | undefined;
 
   constructor(
     private readonly codec: Codec,
     private readonly maxPayloadBytes: number,
-  ) {}
+    resumedAfter: number | undefined,
+  ) {
+    this.startIndex = resumedAfter ?? 0;
+    if (resumedAfter !== undefined) this.resumeLine = this.line(FrameKind.RESUME, codec.encode(resumedAfter));
+  }
 
   frameValue(kind: number, value: unknown): Uint8Array {
     const payload = this.codec.encode(value);
@@ -80,6 +87,17 @@ class NdjsonEncoder implements FrameEncoder {
   }
 
   frame(kind: number, payload: Uint8Array): Uint8Array {
+    const line = this.line(kind, payload);
+    const resume = this.resumeLine;
+    if (resume === undefined) return line;
+    this.resumeLine = undefined;
+    const both = new Uint8Array(resume.length + line.length);
+    both.set(resume, 0);
+    both.set(line, resume.length);
+    return both;
+  }
+
+  private line(kind: number, payload: Uint8Array): Uint8Array {
     const prefix = PREFIXES[kind];
     if (prefix === undefined || !WITH_DATA.includes(kind)) return BARE_LINES[kind]!;
     const line = new Uint8Array(prefix.length + payload.length + 2);
@@ -110,10 +128,25 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   private ended = false; // the input ended: an unfinished line is judged with what arrived
   private trailing = false; // hasTrailingData() found data: it consumes lines, so the answer is kept
 
+  /** What the reader has received, across connections. Lines get ids by counting; see positions.ts. */
+  readonly resume = new ReceivedParts(() => this.restart());
+
   constructor(
     private readonly maxFrameBytes: number,
     private readonly parse: (text: string) => unknown,
   ) {}
+
+  /** A new connection: the line state starts over; what was received is kept. */
+  private restart(): void {
+    this.queue.length = 0;
+    this.queued = 0;
+    this.pieces.length = 0;
+    this.held = 0;
+    this.chunk = EMPTY;
+    this.at = 0;
+    this.scanned = 0;
+    this.ended = false;
+  }
 
   get bufferedBytes(): number {
     return this.held + this.chunk.length - this.at + this.queued;
@@ -126,6 +159,16 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   }
 
   next(): NdjsonFrame | undefined {
+    for (;;) {
+      const frame = this.nextLine();
+      if (frame === undefined) return undefined;
+      if (frame.kind === FrameKind.RESUME) this.resume.resumedAt(resumePosition(this.value(frame)));
+      else if (!this.resume.isRepeatCounted(frame.kind)) return frame;
+    }
+  }
+
+  /** The next line as a frame, repeats included. */
+  private nextLine(): NdjsonFrame | undefined {
     for (;;) {
       if (this.at >= this.chunk.length) {
         const chunk = this.queue.shift();

@@ -5,6 +5,7 @@ import { json } from "../codecs/json.js";
 import { StreamError, previewBytes } from "../errors.js";
 import { hasDataFrame, type EncoderOptions, type Format, type Frame, type FrameDecoder, type FrameEncoder, type ResumePoint } from "../format.js";
 import { FrameKind, kindName, kindNamed } from "../protocol.js";
+import { PartIds, ReceivedParts, resumeIndex } from "./positions.js";
 
 /** The media type of SSE streams. */
 export const SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8";
@@ -58,10 +59,7 @@ export function sse(): Format {
 class SseEncoder implements FrameEncoder {
   readonly startIndex: number;
   payloadBytes = 0;
-  private items: number;
-  /** The last id written; a resumed stream goes on from the client's. */
-  private lastId: number;
-
+  private readonly ids: PartIds;
   private readonly maxPayloadBytes: number;
 
   constructor(
@@ -69,9 +67,8 @@ class SseEncoder implements FrameEncoder {
     options: EncoderOptions,
   ) {
     this.maxPayloadBytes = options.maxPayloadBytes;
-    this.startIndex = resumeIndex(options.resumeAfter);
-    this.items = this.startIndex;
-    this.lastId = this.startIndex > 0 ? this.startIndex : -1;
+    this.startIndex = resumeIndex(options.resumeAfter) ?? 0;
+    this.ids = new PartIds(this.startIndex);
   }
 
   frameValue(kind: number, value: unknown): Uint8Array {
@@ -82,12 +79,7 @@ class SseEncoder implements FrameEncoder {
 
   frame(kind: number, payload: Uint8Array): Uint8Array {
     if (kind === FrameKind.KEEPALIVE) return KEEPALIVE_COMMENT;
-    // The header is always 0 and item i always i + 1, whatever was resumed; the footer, end and error follow on.
-    let id: number;
-    if (kind === FrameKind.HEADER) id = 0;
-    else if (kind === FrameKind.ITEM) id = ++this.items;
-    else id = this.lastId + 1;
-    this.lastId = Math.max(this.lastId, id);
+    const id = this.ids.next(kind);
     const data = payload.length === 0 ? NULL_DATA : payload;
     const head = utf8.encode(`event: ${kindName(kind)}\nid: ${id}\ndata: `);
     const event = new Uint8Array(head.length + data.length + 2);
@@ -100,23 +92,13 @@ class SseEncoder implements FrameEncoder {
 }
 
 /**
- * Where a resumed stream continues: after `Last-Event-ID: k` the next item is index k (item k − 1 had id k).
- * Anything that is not an id this library writes (a client's garbage, an id from another server) starts over
- * from the beginning: the reader skips what it already has, so nothing is delivered twice.
- */
-function resumeIndex(resumeAfter: string | null | undefined): number {
-  if (typeof resumeAfter !== "string" || !/^\d{1,15}$/.test(resumeAfter)) return 0;
-  return Number(resumeAfter);
-}
-
-/**
  * Reads SSE bytes into frames with eventsource-parser. Strict where a typed stream needs it: an event name
  * outside the five parts, a line that is not an SSE field, or invalid UTF-8 is `FORMAT`; an event whose data is
  * over `maxFrameBytes` bytes (UTF-8), or more than that held without completing an event, is `LIMIT`.
  * Ids give exactly-once delivery across reconnections: on a resumed connection, parts this reader already has
  * are skipped (the header and footer by kind, items by id), and an item whose id skips ahead is `ORDER`.
  */
-class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
+class SseDecoder implements FrameDecoder<SseFrame> {
   private readonly frames: (SseFrame | StreamError)[] = [];
   private head = 0;
   private parser: EventSourceParser;
@@ -127,11 +109,7 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
   private trailing = false; // hasTrailingData() found data: looking consumes frames, so the answer is kept
   private start: Uint8Array = EMPTY; // the first bytes of this connection, for previews
   private endedWithCr = false; // a CR at the end of the input may be the line break it needs
-  private lastId: string | undefined;
-  private itemsSeen = 0;
-  private lastNumericId = -1;
-  private headerSeen = false;
-  private footerSeen = false;
+  private readonly received = new ReceivedParts(() => this.restart());
 
   constructor(
     private readonly maxFrameBytes: number,
@@ -141,18 +119,15 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
   }
 
   get resume(): ResumePoint {
-    return this;
-  }
-
-  get lastEventId(): string | undefined {
-    return this.lastId;
+    return this.received;
   }
 
   get bufferedBytes(): number {
     return this.held;
   }
 
-  reconnected(): void {
+  /** A new connection: the parser and the byte state start over; what was received is kept. */
+  private restart(): void {
     this.parser = this.createParser();
     this.text = new TextDecoder("utf-8", { fatal: true });
     this.held = 0;
@@ -197,8 +172,7 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
       }
       const frame = this.frames[this.head++]!;
       if (frame instanceof StreamError) throw frame;
-      if (this.isRepeat(frame)) continue;
-      if (frame.id !== undefined) this.lastId = frame.id;
+      if (this.received.isRepeat(frame.kind, frame.id)) continue;
       return frame;
     }
   }
@@ -276,42 +250,6 @@ class SseDecoder implements FrameDecoder<SseFrame>, ResumePoint {
       return;
     }
     this.frames.push({ kind, text: data, id: message.id });
-  }
-
-  /**
-   * Skips what this reader already has when a producer sends it again (a resumed connection, or an EventSource
-   * that reconnected by itself): the header and footer by kind, items by id. Rejects items that skip ahead.
-   * Events without an id (not written by this library) carry no order and are passed on for the reader to judge.
-   */
-  private isRepeat(frame: SseFrame): boolean {
-    if (frame.id === undefined) return false;
-    const kind = frame.kind;
-    const numeric = /^\d{1,15}$/.test(frame.id) ? Number(frame.id) : -1;
-    if (numeric >= 0 && numeric <= this.lastNumericId) return true;
-    if (kind === FrameKind.HEADER) {
-      // This library's header is always id 0: a header with another id is not a repeat, and the reader judges it.
-      const repeat = this.headerSeen && numeric === 0;
-      this.headerSeen = true;
-      return repeat || this.delivered(numeric);
-    }
-    if (kind === FrameKind.FOOTER) {
-      const repeat = this.footerSeen;
-      this.footerSeen = true;
-      return repeat || this.delivered(numeric);
-    }
-    if (kind !== FrameKind.ITEM || numeric < 0) return this.delivered(numeric);
-    const id = numeric;
-    if (id <= this.itemsSeen) return true;
-    if (id !== this.itemsSeen + 1) {
-      throw new StreamError("ORDER", `Items are missing: expected the event with id ${this.itemsSeen + 1}, got id ${id}. The producer resumed from the wrong place.`);
-    }
-    this.itemsSeen++;
-    return this.delivered(id);
-  }
-
-  private delivered(numericId: number): false {
-    if (numericId > this.lastNumericId) this.lastNumericId = numericId;
-    return false;
   }
 }
 

@@ -42,7 +42,7 @@ export function isTypeBox1Schema(x: unknown): x is TypeBox1Schema {
 /** Options of {@link typebox1Validator} and {@link typebox1}. */
 export interface TypeBox1Options {
   /** false: interpret with `typebox/value` Check/Errors, never generating code. Default: compile where allowed. */
-  compile?: boolean;
+  compile?: boolean | undefined;
 }
 
 /**

@@ -23,8 +23,8 @@ export const TYPED_ARRAY_KIND = "streamtypes:TypedArray";
 
 /** Bounds on the number of elements (not bytes). */
 export interface TypedArrayOptions {
-  minLength?: number;
-  maxLength?: number;
+  minLength?: number | undefined;
+  maxLength?: number | undefined;
 }
 
 /** A schema that accepts exactly one typed array class. `Static<>` of it is that class. */

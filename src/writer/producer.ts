@@ -7,19 +7,31 @@ import type { FrameWriter } from "./writer.js";
  * Writes one stream: yields the frames its writer returns. Returning ends the stream (the end frame is added
  * if the producer did not write it); throwing sends an error frame. `signal` aborts when the consumer goes away,
  * so the producer can pass it on to what it awaits (an upstream fetch, a database query).
+ *
+ * `Y` is what the producer yields, inferred where a producer is passed. Anything but frames (`Uint8Array`) makes
+ * the return type {@link YieldFrames}, so that `yield value` is a two-line type error that says what to write.
+ * (`unknown`, as in `Parameters<typeof STREAM.toResponse>[0]`, stands for frames.)
  */
-export type Producer<W> = (writer: W, signal: AbortSignal) => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+export type Producer<W, Y = Uint8Array> = (
+  writer: W,
+  signal: AbortSignal,
+) => [Y] extends [Uint8Array] ? AsyncIterable<Y> | Iterable<Y> : unknown extends Y ? AsyncIterable<Uint8Array> | Iterable<Uint8Array> : YieldFrames;
+
+/** What a producer that yields plain values must return instead, as a type error: `yield w.item(value)`, not `yield value`. */
+export interface YieldFrames {
+  "a producer yields the frames its writer returns: `yield w.item(value)`, not `yield value`": never;
+}
 
 /** Options for turning a producer into a byte stream. */
 export interface ProducerOptions {
   /** Frames produced ahead of the consumer before the producer is paused. Default 1. */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
   /** While the producer is idle this long, send a keep-alive frame that readers skip. Off by default; not in truss mode. */
-  keepAliveMs?: number;
+  keepAliveMs?: number | undefined;
   /** Put the stack trace of a producer's error into the error frame. Off by default: stacks reveal server internals. */
-  includeStack?: boolean;
+  includeStack?: boolean | undefined;
   /** Called with the producer's error once its error frame is made, e.g. for server-side logging. A hook that throws changes nothing for the reader. */
-  onError?: (err: unknown) => void;
+  onError?: ((err: unknown) => void) | undefined;
 }
 
 const KEEPALIVE_DUE = Symbol("keep-alive due");
@@ -38,16 +50,16 @@ const RUN = Symbol.for("streamtypes.producerRun");
  *   for await (const token of llm.tokens({ signal })) yield w.item({ words: [token] });
  * });
  */
-export function producerStream<W extends FrameWriter>(
+export function producerStream<W extends FrameWriter, Y = Uint8Array>(
   writer: W,
-  producer: Producer<W>,
+  producer: Producer<W, Y>,
   options: ProducerOptions = {},
 ): ReadableStream<Uint8Array> {
   const highWaterMark = options.highWaterMark ?? 1;
   if (!Number.isSafeInteger(highWaterMark) || highWaterMark < 0) {
     throw new StreamError("OPTIONS", `highWaterMark must be a non-negative integer, got ${String(highWaterMark)}.`);
   }
-  const run = new ProducerRun(writer, producer as Producer<FrameWriter>, options);
+  const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, options);
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {

@@ -24,7 +24,7 @@ export interface WriterOptions {
   resumeAfter?: string | null | undefined;
 }
 
-/** Options for {@link StreamWriterImpl.error}. */
+/** Options for a writer's `error()`. */
 export interface ErrorFrameOptions {
   /** Send the error's stack trace to the reader. Off by default: stacks reveal server internals. */
   includeStack?: boolean | undefined;

@@ -1,0 +1,145 @@
+// Stream positions shared by the resumable formats: the id of every part, where a resumed stream starts, and which repeats a reader skips.
+import { StreamError } from "../errors.js";
+import type { ResumePoint } from "../format.js";
+import { FrameKind } from "../protocol.js";
+
+/**
+ * Where a resumed stream continues: after `Last-Event-ID: k` the next item is index k (item k − 1 had id k).
+ * Anything that is not an id this library writes (a client's garbage, an id from another server) starts over
+ * from the beginning (undefined): the reader skips what it already has, so nothing is delivered twice.
+ *
+ * @example
+ * resumeIndex("4"); // 4
+ * resumeIndex("abc"); // undefined
+ */
+export function resumeIndex(resumeAfter: string | null | undefined): number | undefined {
+  if (typeof resumeAfter !== "string" || !/^\d{1,15}$/.test(resumeAfter)) return undefined;
+  return Number(resumeAfter);
+}
+
+/**
+ * The position a resume frame carries (the id of the last part the reader has), or `FORMAT`.
+ *
+ * @example
+ * resumePosition(4); // 4
+ */
+export function resumePosition(value: unknown): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new StreamError("FORMAT", `A resume frame must carry the id of the last part the reader has (a non-negative integer), not ${JSON.stringify(String(value)).slice(0, 40)}.`);
+}
+
+/**
+ * The ids a writer gives its parts: the header is 0, item i is i + 1 (whatever was resumed), and the footer, the
+ * end and an error take the next ids after the last one written. A writer resumed after id k starts its items at
+ * index k.
+ */
+export class PartIds {
+  private items: number;
+  private last: number;
+
+  constructor(readonly startIndex: number) {
+    this.items = startIndex;
+    this.last = startIndex > 0 ? startIndex : -1;
+  }
+
+  /** The id of the next part of this kind. */
+  next(kind: number): number {
+    let id: number;
+    if (kind === FrameKind.HEADER) id = 0;
+    else if (kind === FrameKind.ITEM) id = ++this.items;
+    else id = this.last + 1;
+    if (id > this.last) this.last = id;
+    return id;
+  }
+}
+
+/**
+ * What a reader has received, across the connections of one stream: its position (`lastEventId`, sent as
+ * `Last-Event-ID` when it reconnects) and which parts a producer sends again are repeats to skip. Parts carry
+ * ids: explicitly (SSE `id:` fields) or implicitly, counted on each connection from where its resume frame says
+ * it starts (binary, NDJSON). A repeat is a part with an id at or before the last delivered, a second header,
+ * or a second footer; an item whose id skips ahead means items are missing (`ORDER`).
+ */
+export class ReceivedParts implements ResumePoint {
+  private items = 0;
+  private lastId = -1;
+  private headerSeen = false;
+  private footerSeen = false;
+  private lastText: string | undefined;
+  /** Implicit ids on this connection: items so far (from the resume frame), and the last id. */
+  private connectionItems = 0;
+  private connectionLast = -1;
+  /** Counted ids repeat only on a connection after the first: on the first one, the stream's order is the reader's to judge. */
+  private resumed = false;
+
+  constructor(private readonly onReconnect: () => void) {}
+
+  get lastEventId(): string | undefined {
+    return this.lastText ?? (this.lastId < 0 ? undefined : String(this.lastId));
+  }
+
+  reconnected(): void {
+    this.resumed = true;
+    this.connectionItems = 0;
+    this.connectionLast = -1;
+    this.onReconnect();
+  }
+
+  /** A resume frame: this connection continues after id `after`, so its next item is index `after`. */
+  resumedAt(after: number): void {
+    this.connectionItems = after;
+    this.connectionLast = after;
+  }
+
+  /** For formats with implicit ids: the part's id on this connection, then whether it is a repeat. */
+  isRepeatCounted(kind: number): boolean {
+    let id: number;
+    if (kind === FrameKind.KEEPALIVE) return false;
+    if (kind === FrameKind.HEADER) id = 0;
+    else if (kind === FrameKind.ITEM) id = ++this.connectionItems;
+    else id = this.connectionLast + 1;
+    if (id > this.connectionLast) this.connectionLast = id;
+    if (this.resumed) return this.isRepeatId(kind, id, undefined);
+    // The first connection: note what was delivered, for where to resume; judge nothing.
+    if (kind === FrameKind.HEADER) this.headerSeen = true;
+    else if (kind === FrameKind.FOOTER) this.footerSeen = true;
+    else if (kind === FrameKind.ITEM) this.items = id;
+    return this.delivered(id, undefined);
+  }
+
+  /** Whether a part with this id (as received; undefined when it has none) is one the reader already has. */
+  isRepeat(kind: number, id: string | undefined): boolean {
+    if (id === undefined) return false; // parts without ids carry no order: the reader judges them
+    return this.isRepeatId(kind, /^\d{1,15}$/.test(id) ? Number(id) : -1, id);
+  }
+
+  /** `numeric`: the id as a number, or -1 when it is not one; `text`: the id as received (undefined: counted). */
+  private isRepeatId(kind: number, numeric: number, text: string | undefined): boolean {
+    const id = text;
+    if (numeric >= 0 && numeric <= this.lastId) return true;
+    if (kind === FrameKind.HEADER) {
+      // This library's header is always id 0: a header with another id is not a repeat, and the reader judges it.
+      const repeat = this.headerSeen && numeric === 0;
+      this.headerSeen = true;
+      return repeat || this.delivered(numeric, id);
+    }
+    if (kind === FrameKind.FOOTER) {
+      const repeat = this.footerSeen;
+      this.footerSeen = true;
+      return repeat || this.delivered(numeric, id);
+    }
+    if (kind !== FrameKind.ITEM || numeric < 0) return this.delivered(numeric, id);
+    if (numeric <= this.items) return true;
+    if (numeric !== this.items + 1) {
+      throw new StreamError("ORDER", `Items are missing: expected the event with id ${this.items + 1}, got id ${numeric}. The producer resumed from the wrong place.`);
+    }
+    this.items++;
+    return this.delivered(numeric, id);
+  }
+
+  private delivered(numeric: number, id: string | undefined): false {
+    if (numeric > this.lastId) this.lastId = numeric;
+    this.lastText = id;
+    return false;
+  }
+}
