@@ -110,12 +110,17 @@ export class PartQueue {
     this.reset();
   }
 
-  /** Decodes what is buffered, up to QUEUE_PARTS parts, stopping at the end frame or an error. */
-  fill(): void {
+  /**
+   * Decodes what is buffered, up to QUEUE_PARTS parts, stopping at the end frame or an error. Given `batch` while
+   * the queue is empty, items go straight into it (up to `max`), without passing through the queue; the first
+   * other part is queued and ends the batch.
+   */
+  fill(batch?: unknown[], max = 0): void {
     if (this.error !== undefined || this.wire === Wire.Ended) return;
     const decoder = this.decoder;
+    const direct = batch !== undefined && this.kinds.length === this.head;
     try {
-      while (this.kinds.length - this.head < QUEUE_PARTS) {
+      while (direct ? batch.length < max : this.kinds.length - this.head < QUEUE_PARTS) {
         const frame = decoder.next();
         if (frame === undefined) return;
         const kind = frame.kind;
@@ -128,9 +133,14 @@ export class PartQueue {
           this.items++;
           this.wire = Wire.Items;
           if (value === SKIPPED) continue;
-          this.values.push(value);
-          this.kinds.push(kind);
-        } else if (!this.other(frame)) return;
+          if (direct) {
+            batch.push(value);
+            this.itemsTaken++;
+          } else {
+            this.values.push(value);
+            this.kinds.push(kind);
+          }
+        } else if (!this.other(frame) || (direct && this.kinds.length > this.head)) return;
       }
     } catch (err) {
       this.error = err;

@@ -201,8 +201,10 @@ export class StreamReaderImpl implements ItemSource {
     for (;;) {
       parts.takeItems(batch, max);
       if (batch.length >= max || parts.size > 0) return;
-      parts.fill();
-      if (parts.size > 0) continue;
+      const before = batch.length;
+      parts.fill(batch, max);
+      if (batch.length >= max || parts.size > 0) return;
+      if (batch.length > before && parts.error === undefined) continue;
       if (parts.error === undefined) return;
       if (batch.length === 0) throw this.fail(parts.error);
       this.fail(parts.error); // delivered with the next call, after this batch
