@@ -13,6 +13,7 @@ import { decoderStream, type DecoderStreamOptions, type PartTransform, type Type
 import { encoderStream, type EncoderStreamOptions } from "./writer/encoder-stream.js";
 import { ChannelImpl, type Channel, type ChannelOptions } from "./writer/channel.js";
 import { partJsonSchema, type JsonSchemaOptions, type StreamJsonSchemas } from "./schema/json-schema.js";
+import { durableBody, type DurableOptions } from "./durable/durable-response.js";
 
 /** Options of a stream definition, shared by its writers and readers. */
 export interface DefinitionOptions {
@@ -248,6 +249,27 @@ export class StreamTypes<
    */
   toResponse<Y = Uint8Array>(producer: Producer<StreamWriter<I, H, F>, Y>, options?: ProducerOptions & WriterOptions & StreamResponseInit): Response {
     return streamResponse(this.toReadableStream(producer, options), this.contentType, options);
+  }
+
+  /**
+   * A durable stream's `Response`: the first request for `streamId` (once across instances sharing `store`) starts
+   * the producer, which writes every part into the replay store and, by default, keeps running when its client
+   * leaves; every response (the first one too) sends the parts after the client's position (`Last-Event-ID` of
+   * `request`, or `resumeAfter`), then the new ones live, until the end. A client that reconnects with its
+   * position, or a second client with the same stream id, gets what it missed, each part once. `maxDurationMs` ends
+   * a response early at a frame boundary, without the end frame, so that the reader's `reconnect` continues it.
+   * Failures of the store reach the reader as an error frame (`GONE`: the stream or position is no longer stored;
+   * `LIMIT`: the stream outgrew the store's limits). See docs/resume.md.
+   *
+   * @example
+   * app.get("/chat/:id", (req) =>
+   *   STREAM.durable(req.params.id, async function* (w) {
+   *     for await (const token of llm.tokens()) yield w.item({ words: [token] });
+   *   }, { store, request: req }),
+   * );
+   */
+  durable<Y = Uint8Array>(streamId: string, producer: Producer<StreamWriter<I, H, F>, Y>, options?: DurableOptions & StreamResponseInit): Response {
+    return streamResponse(durableBody(this.spec, streamId, producer as unknown as Producer<StreamWriterImpl>, options), this.contentType, options);
   }
 
   /**

@@ -32,7 +32,7 @@ export interface FrameDecoder<F extends Frame = Frame> {
   /** Bytes held that belong to no complete frame yet. */
   readonly bufferedBytes: number;
   /** Resumable formats only: where to reconnect from, and how to start over on a new connection. */
-  readonly resume?: ResumePoint;
+  readonly resume?: ResumePoint | undefined;
 }
 
 /** How a resumable format's decoder continues on a new connection. */

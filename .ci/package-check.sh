@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Package check: the package as a user gets it. Packs the tarball (prepack builds dist/), lints it with publint
+# and attw, installs it into a scratch project with the user's own @sinclair/typebox, type-checks the user code
+# (tsc --strict, skipLibCheck off; nodenext and bundler resolution, each with and without the DOM lib) and runs the
+# README's 30-second example from ESM and CommonJS under Node, then under Bun and Deno (from the npm registry).
+# Prints one line per check; exits 1 if any failed. Needs only `npm ci` to have run. Usage: .ci/package-check.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+FIXTURES=$ROOT/.ci/package-check
+
+# Runtimes for the scratch project, from the npm registry (their packages ship the binaries).
+BUN_VERSION=${BUN_VERSION:-1.4.5}
+DENO_VERSION=${DENO_VERSION:-2.9.6}
+export BUN_VERSION DENO_VERSION
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/streamtypes-package-check.XXXXXX")
+export ROOT FIXTURES WORK APP=$WORK/app TOOLS=$WORK/tools TGZ=""
+trap 'rm -rf "$WORK"' EXIT
+trap 'exit 143' TERM INT # so that the EXIT trap cleans up when CI's timeout stops this script
+LOG=$WORK/log
+failures=0
+
+# check NAME SECONDS COMMAND...: runs COMMAND bounded in time, prints "ok" or "FAIL" with NAME, and on failure the
+# end of its output.
+check() {
+  local name=$1 seconds=$2 start status
+  shift 2
+  start=$SECONDS
+  set +e
+  # A child bash, so that COMMAND may be one of the functions below (exported), run with -e.
+  timeout --kill-after=10 "$seconds" bash -euo pipefail -c '"$@"' check "$@" >"$LOG" 2>&1
+  status=$?
+  set -e
+  if [ $status -eq 0 ]; then
+    printf 'ok   %-58s %3ss\n' "$name" $((SECONDS - start))
+  else
+    failures=$((failures + 1))
+    [ $status -eq 124 ] && echo "(timed out after ${seconds}s)" >>"$LOG"
+    printf 'FAIL %-58s %3ss\n' "$name" $((SECONDS - start))
+    tail -n 40 "$LOG" | sed 's/^/     | /'
+  fi
+  return 0
+}
+
+# The version the repository's lock installed, so the scratch project installs from the npm cache.
+locked() { node -p "require('$ROOT/node_modules/$1/package.json').version"; }
+export -f locked
+
+# ---- the tarball ----
+
+pack() {
+  npm pack --pack-destination "$WORK" --silent >/dev/null
+  local tgz
+  tgz=$(ls "$WORK"/streamtypes-*.tgz)
+  tar -tzf "$tgz" >"$WORK/contents"
+  # What the exports, the typesVersions and the docs promise; the sources for the source maps.
+  for f in package/LICENSE package/README.md package/package.json package/dist/index.js package/dist/index.cjs package/dist/index.d.ts package/dist/index.d.cts \
+    package/dist/node.d.ts package/dist/browser.d.ts package/dist/typebox1.d.ts package/src/index.ts; do
+    grep -qx "$f" "$WORK/contents" || { echo "missing from the tarball: $f"; return 1; }
+  done
+  echo "$(wc -l <"$WORK/contents") files"
+}
+export -f pack
+check "npm pack (prepack builds dist/)" 300 pack
+TGZ=$(ls "$WORK"/streamtypes-*.tgz 2>/dev/null || true)
+export TGZ
+if [ -z "$TGZ" ]; then
+  echo "package check: no tarball, nothing more to check"
+  exit 1
+fi
+
+public_dts() {
+  mkdir -p "$WORK/unpacked"
+  tar -xzf "$TGZ" -C "$WORK/unpacked"
+  # No @internal declaration, and none of the internal types a definition is built from.
+  if grep -nE '@internal|\b(StreamSpec|EntryDefaults|StreamWriterImpl|StreamReaderImpl|ProducerRun)\b' "$WORK"/unpacked/package/dist/*.d.ts "$WORK"/unpacked/package/dist/*.d.cts; then
+    echo "internal names in the published declarations (above)"
+    return 1
+  fi
+}
+export -f public_dts
+check "declarations: no @internal or internal types" 30 public_dts
+check "publint (the tarball)" 120 npx --no-install publint run "$TGZ" --strict
+check "attw (the tarball, default profile: node10, node16, bundler)" 180 npx --no-install attw "$TGZ"
+
+# ---- a scratch project, as a user sets one up ----
+
+mkdir -p "$APP"
+cat >"$APP/package.json" <<'JSON'
+{ "name": "scratch-app", "version": "1.0.0", "private": true }
+JSON
+install_app() {
+  cd "$APP"
+  # typebox (1.x) only for streamtypes/typebox1, an optional peer.
+  npm install "$TGZ" "@sinclair/typebox@$(locked @sinclair/typebox)" "typescript@$(locked typescript)" "@types/node@$(locked @types/node)" "typebox@$(locked typebox)" \
+    --prefer-offline --no-audit --no-fund --loglevel=error
+  # One TypeBox: the user's, not a second copy nested under streamtypes.
+  [ ! -e node_modules/streamtypes/node_modules/@sinclair/typebox ] || { echo "a nested @sinclair/typebox"; return 1; }
+}
+export -f install_app
+check "npm install <tarball> @sinclair/typebox (scratch project)" 300 install_app
+
+cp "$FIXTURES/example.mts" "$APP/example.mts"
+cp "$FIXTURES/example.mts" "$APP/example.cts" # the same code, as a CommonJS module
+cp "$FIXTURES/options.mts" "$FIXTURES/bad-producer.mts" "$FIXTURES/browser.mts" "$FIXTURES/typebox1.mts" "$APP/"
+
+# tsconfig NAME MODULE RESOLUTION TYPES FILES LIB...: strict, skipLibCheck off, exactOptionalPropertyTypes on.
+tsconfig() {
+  local name=$1 module=$2 resolution=$3 types=$4 files=$5
+  shift 5
+  local libs
+  libs=$(printf '"%s",' "$@")
+  cat >"$APP/tsconfig.$name.json" <<JSON
+{
+  "compilerOptions": {
+    "strict": true,
+    "exactOptionalPropertyTypes": true,
+    "noUncheckedIndexedAccess": true,
+    "skipLibCheck": false,
+    "target": "es2022",
+    "module": "$module",
+    "moduleResolution": "$resolution",
+    "lib": [${libs%,}],
+    "types": [$types],
+    "noEmit": true
+  },
+  "files": [$files]
+}
+JSON
+}
+USER_CODE='"example.mts", "example.cts", "options.mts", "typebox1.mts"'
+tsconfig nodenext nodenext nodenext '"node"' "$USER_CODE" es2022
+tsconfig nodenext-dom nodenext nodenext '"node"' "$USER_CODE" es2022 dom dom.iterable
+tsconfig bundler esnext bundler '"node"' "$USER_CODE" es2022
+tsconfig bundler-dom esnext bundler '"node"' "$USER_CODE" es2022 dom dom.iterable
+tsconfig browser esnext bundler "" '"browser.mts"' es2022 dom dom.iterable
+
+tsc_app() { cd "$APP" && node_modules/.bin/tsc "$@"; }
+export -f tsc_app
+check "tsc --strict: module nodenext, no DOM lib" 180 tsc_app -p tsconfig.nodenext.json
+check "tsc --strict: module nodenext, DOM lib" 180 tsc_app -p tsconfig.nodenext-dom.json
+check "tsc --strict: moduleResolution bundler, no DOM lib" 180 tsc_app -p tsconfig.bundler.json
+check "tsc --strict: moduleResolution bundler, DOM lib" 180 tsc_app -p tsconfig.bundler-dom.json
+check "tsc --strict: streamtypes/browser, DOM lib, no Node types" 180 tsc_app -p tsconfig.browser.json
+
+# A producer that yields a value instead of w.item(value): a type error of at most 3 lines that says what to write.
+bad_producer() {
+  cd "$APP"
+  local out
+  if out=$(node_modules/.bin/tsc --strict --noEmit --pretty false --skipLibCheck false --module nodenext --moduleResolution nodenext --target es2022 --types node bad-producer.mts); then
+    echo "bad-producer.mts type-checked, but a producer must yield frames"
+    return 1
+  fi
+  echo "$out"
+  grep -q 'YieldFrames' <<<"$out" && grep -q '`yield w.item(value)`, not `yield value`' <<<"$out" || { echo "the error does not name YieldFrames and the fix"; return 1; }
+  local lines
+  lines=$(wc -l <<<"$out")
+  [ "$lines" -le 3 ] || { echo "the error has $lines lines; want at most 3"; return 1; }
+}
+export -f bad_producer
+check "tsc: yield value (not w.item(value)) is a short type error" 120 bad_producer
+
+# Compile the example as the user's build would (nodenext: .mts → .mjs, .cts → .cjs), then run both.
+cat >"$APP/tsconfig.emit.json" <<'JSON'
+{ "extends": "./tsconfig.nodenext.json", "compilerOptions": { "noEmit": false, "outDir": "out" }, "files": ["example.mts", "example.cts"] }
+JSON
+check "tsc: compile example.mts/.cts to .mjs/.cjs" 180 tsc_app -p tsconfig.emit.json
+run_in_app() { cd "$APP" && "$@"; }
+export -f run_in_app
+check "node: the README example from ESM (out/example.mjs)" 60 run_in_app node out/example.mjs
+check "node: the README example from CommonJS (out/example.cjs)" 60 run_in_app node out/example.cjs
+
+# ---- Bun and Deno, from the npm registry, running the same example from the scratch project ----
+
+mkdir -p "$TOOLS"
+echo '{ "name": "tools", "version": "1.0.0", "private": true }' >"$TOOLS/package.json"
+install_runtimes() {
+  cd "$TOOLS" && npm install "bun@$BUN_VERSION" "deno@$DENO_VERSION" --prefer-offline --no-audit --no-fund --loglevel=error
+  "$TOOLS/node_modules/.bin/bun" --version
+  "$TOOLS/node_modules/.bin/deno" --version | head -n 1
+}
+export -f install_runtimes
+check "npm install bun@$BUN_VERSION deno@$DENO_VERSION" 300 install_runtimes
+check "bun $BUN_VERSION: the README example (example.mts)" 60 run_in_app "$TOOLS/node_modules/.bin/bun" example.mts
+# Deno resolves "streamtypes" and "@sinclair/typebox" from the scratch project's node_modules.
+echo '{ "nodeModulesDir": "manual" }' >"$APP/deno.json"
+check "deno $DENO_VERSION: the README example (example.mts)" 120 run_in_app env DENO_NO_UPDATE_CHECK=1 DENO_DIR="$WORK/deno-cache" \
+  "$TOOLS/node_modules/.bin/deno" run --allow-net --allow-read --allow-env example.mts
+
+if [ $failures -gt 0 ]; then
+  echo "package check: $failures failed"
+  exit 1
+fi
+echo "package check: all passed"
