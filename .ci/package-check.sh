@@ -171,6 +171,18 @@ export -f run_in_app
 check "node: the README example from ESM (out/example.mjs)" 60 run_in_app node out/example.mjs
 check "node: the README example from CommonJS (out/example.cjs)" 60 run_in_app node out/example.cjs
 
+# The CLI as a user runs it after install: `npx streamtypes inspect` on a truss golden vector (exit 0, its frames).
+inspect_cli() {
+  cd "$APP"
+  local out
+  out=$(npx --no-install streamtypes inspect "$ROOT/test/fixtures/truss/full.bin")
+  echo "$out"
+  echo "$out" | grep -q '"summary":true'
+  echo "$out" | grep -q '"exitCode":0'
+}
+export -f inspect_cli
+check "npx streamtypes inspect (the bin from the tarball)" 60 inspect_cli
+
 # ---- Bun and Deno, from the npm registry, running the same example from the scratch project ----
 
 mkdir -p "$TOOLS"

@@ -2,6 +2,7 @@
 import { StreamError, type StreamPart } from "./errors.js";
 import type { Format } from "./format.js";
 import { DEFAULT_MAX_FRAME_BYTES, MAX_PAYLOAD_LENGTH } from "./protocol.js";
+import { checkCarriable } from "./schema/codec-support.js";
 import type { Validator } from "./schema/validator.js";
 
 /** What a definition resolves to: everything a writer or reader needs, with the options already checked. */
@@ -36,6 +37,7 @@ export function resolveSpec(
   if (maxFrameBytes > MAX_PAYLOAD_LENGTH) {
     throw new StreamError("OPTIONS", `maxFrameBytes cannot exceed ${MAX_PAYLOAD_LENGTH}, the largest length a frame header holds.`);
   }
+  for (const part of ["item", "header", "footer"] as const) checkCarriable(schemas[part], part, options.format.codec.name);
   const validate = options.validate !== false;
   const check = (schema: unknown) => (validate && schema !== undefined ? validatorFor(schema) : undefined);
   return {
