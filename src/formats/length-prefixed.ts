@@ -153,7 +153,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     for (;;) {
       const frame = this.nextFrame();
       if (frame === undefined) return undefined;
-      if (frame.kind === FrameKind.RESUME) received.resumedAt(resumePosition(this.codec.decode(frame.bytes, frame.start, frame.end)));
+      if (frame.kind === FrameKind.RESUME) received.resumedAt(resumePosition(() => this.codec.decode(frame.bytes, frame.start, frame.end)));
       else if (!received.isRepeatCounted(frame.kind)) return frame;
     }
   }

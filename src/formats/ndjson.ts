@@ -162,7 +162,7 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
     for (;;) {
       const frame = this.nextLine();
       if (frame === undefined) return undefined;
-      if (frame.kind === FrameKind.RESUME) this.resume.resumedAt(resumePosition(this.value(frame)));
+      if (frame.kind === FrameKind.RESUME) this.resume.resumedAt(resumePosition(() => this.value(frame)));
       else if (!this.resume.isRepeatCounted(frame.kind)) return frame;
     }
   }

@@ -18,12 +18,19 @@ export function resumeIndex(resumeAfter: string | null | undefined): number | un
 }
 
 /**
- * The position a resume frame carries (the id of the last part the reader has), or `FORMAT`.
+ * The position a resume frame carries (the id of the last part the reader has), decoded by `decode`; `FORMAT`
+ * when it does not decode or is not a non-negative integer.
  *
  * @example
- * resumePosition(4); // 4
+ * resumePosition(() => 4); // 4
  */
-export function resumePosition(value: unknown): number {
+export function resumePosition(decode: () => unknown): number {
+  let value: unknown;
+  try {
+    value = decode();
+  } catch (err) {
+    throw new StreamError("FORMAT", `A resume frame's payload does not decode: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+  }
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
   throw new StreamError("FORMAT", `A resume frame must carry the id of the last part the reader has (a non-negative integer), not ${JSON.stringify(String(value)).slice(0, 40)}.`);
 }

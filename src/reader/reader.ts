@@ -4,10 +4,11 @@ import { FrameKind, aFrame } from "../protocol.js";
 import type { StreamSource } from "../sources/source.js";
 import { checkLimit, type StreamSpec } from "../spec.js";
 import { BatchIterator, ItemIterator, NO_ITEM, type ItemSource } from "./iterators.js";
-import { missingFooter, network, truncated } from "./messages.js";
+import { Intake } from "./intake.js";
+import { missingFooter } from "./messages.js";
 import { PartQueue, kindFilter } from "./parts.js";
 import type { UnknownKindsOptions } from "../kinds.js";
-import { ChunkPump, SourceFailure } from "./pump.js";
+import { ChunkPump } from "./pump.js";
 
 /** Per-reader options. */
 export interface ReaderOptions {
@@ -60,9 +61,7 @@ export class StreamReaderImpl implements ItemSource {
   private readonly pump: ChunkPump;
   private readonly parts: PartQueue;
   private readonly signal: AbortSignal | undefined;
-  private readonly idleTimeoutMs: number | undefined;
-  private readonly reconnect: ReaderOptions["reconnect"];
-  private reconnectsLeft: number;
+  private readonly intake: Intake;
   private call = Call.None;
   private items: { readonly finished: boolean } | undefined;
   private footerMissing = false;
@@ -79,7 +78,7 @@ export class StreamReaderImpl implements ItemSource {
     this.pump = new ChunkPump(input);
     try {
       this.pump.maxTotalBytes = checkLimit("maxTotalBytes", options.maxTotalBytes) ?? Infinity;
-      this.idleTimeoutMs = checkLimit("idleTimeoutMs", options.idleTimeoutMs);
+      const idleTimeoutMs = checkLimit("idleTimeoutMs", options.idleTimeoutMs);
       const maxFrameBytes = checkLimit("maxFrameBytes", options.maxFrameBytes) ?? spec.maxFrameBytes;
       const decoder = spec.format.decoder({ maxFrameBytes });
       const kinds = options.unknownKinds === undefined ? undefined : kindFilter(options.unknownKinds, spec.schemas.item);
@@ -87,8 +86,8 @@ export class StreamReaderImpl implements ItemSource {
       if (options.reconnect !== undefined && decoder.resume === undefined) {
         throw new StreamError("OPTIONS", `reconnect needs a resumable format such as sse(), whose event ids say where to resume; this stream uses the ${spec.format.name} format.`);
       }
-      this.reconnect = options.reconnect;
-      this.reconnectsLeft = options.reconnect === undefined ? 0 : (checkLimit("maxReconnects", options.maxReconnects) ?? 3);
+      const reconnects = options.reconnect === undefined ? 0 : (checkLimit("maxReconnects", options.maxReconnects) ?? 3);
+      this.intake = new Intake(this.pump, this.parts, options.reconnect, reconnects, idleTimeoutMs, (err) => this.fail(err));
     } catch (err) {
       this.pump.interrupt(err);
       throw err;
@@ -244,85 +243,19 @@ export class StreamReaderImpl implements ItemSource {
 
   /** Reads chunks until a part is decoded or the stream fails; every error it throws is recorded as terminal. */
   private async more(): Promise<void> {
-    const ms = this.idleTimeoutMs;
-    const timer = ms === undefined ? undefined : setTimeout(() => this.fail(timeout(ms)), ms);
-    const parts = this.parts;
-    const pump = this.pump;
     try {
-      for (;;) {
-        let chunk: Uint8Array | undefined;
-        try {
-          chunk = await pump.next();
-        } catch (err) {
-          const failure = pump.failure(err);
-          if (this.reconnected(failure)) continue;
-          throw this.sourceError(failure);
-        }
-        chunk = pump.accept(chunk);
-        if (pump.mustYield) await pump.yieldTurn();
-        if (chunk === undefined) {
-          if (this.reconnected(undefined)) continue;
-          parts.endOfInput();
-          if (parts.size === 0 && parts.error === undefined) parts.error = truncated("the source ended", parts.decoder.describePending(), parts.items, this.pump.bytes);
-          return;
-        }
-        parts.decoder.push(chunk);
-        parts.fill();
-        if (parts.size > 0 || parts.error !== undefined) return;
-      }
+      await this.intake.more();
     } catch (err) {
       throw this.fail(err);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
     }
-  }
-
-  /** A resumable format whose connection dropped before the end: opens the next one; false when that is not possible. */
-  private reconnected(err: unknown): boolean {
-    const resume = this.parts.decoder.resume;
-    if (resume === undefined || this.reconnectsLeft === 0 || this.failure !== undefined) return false;
-    if (err !== undefined && !(err instanceof SourceFailure)) return false;
-    this.reconnectsLeft--;
-    this.pump.reopen(this.reconnect!(resume.lastEventId));
-    resume.reconnected();
-    return true;
-  }
-
-  /** What a failed read means: the source's own failure is `NETWORK` before any byte, `TRUNCATED` after. */
-  private sourceError(err: unknown): unknown {
-    if (!(err instanceof SourceFailure)) return err;
-    if (this.pump.bytes === 0) return network(err.cause);
-    return truncated("the source failed", this.parts.decoder.describePending(), this.parts.items, this.pump.bytes, err.cause);
   }
 
   /** After the end frame: anything more from the source is a protocol violation, so read to its end. */
   private async confirmEnd(): Promise<void> {
-    const decoder = this.parts.decoder;
-    // A producer may keep the connection open after its end frame: the data is complete, so after
-    // idleTimeoutMs of silence the reader stops waiting for the source to close and cancels it.
-    let quiet: () => void = () => {};
-    const silence = new Promise<undefined>((resolve) => (quiet = () => resolve(undefined)));
-    const timer = this.idleTimeoutMs === undefined ? undefined : setTimeout(quiet, this.idleTimeoutMs);
     try {
-      while (!decoder.hasTrailingData() && !this.pump.done) {
-        let chunk: Uint8Array | undefined;
-        try {
-          chunk = await Promise.race([this.pump.read(), silence]);
-        } catch (err) {
-          if (err instanceof SourceFailure) break; // the connection broke after the end: nothing is missing
-          throw err;
-        }
-        if (chunk === undefined) break;
-        decoder.push(chunk);
-      }
-      if (decoder.hasTrailingData()) {
-        throw new StreamError("ORDER", `Data follows the end frame (${Math.max(1, decoder.bufferedBytes)}+ bytes): a frame after the end, or two streams concatenated.`);
-      }
+      await this.intake.confirmEnd();
     } catch (err) {
       throw this.fail(err);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      quiet();
     }
     this.complete = true;
     this.pump.close();
@@ -332,11 +265,4 @@ export class StreamReaderImpl implements ItemSource {
   private release(): void {
     this.signal?.removeEventListener("abort", this.onAbort);
   }
-}
-
-function timeout(ms: number): StreamError {
-  return new StreamError(
-    "TIMEOUT",
-    `Nothing arrived for ${ms} ms (idleTimeoutMs): no header, item, footer or end; the source was cancelled. The producer stalled or the connection hung.`,
-  );
 }
