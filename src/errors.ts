@@ -11,7 +11,9 @@ export type StreamErrorCode =
   | "REMOTE"
   | "HTTP"
   | "TIMEOUT"
-  | "OPTIONS";
+  | "OPTIONS"
+  /** A durable stream, or the position asked for, is no longer in its replay store (expired, deleted, or lost). */
+  | "GONE";
 
 /** Which part of a stream a value belongs to. */
 export type StreamPart = "header" | "item" | "footer";

@@ -36,6 +36,9 @@ export type { JsonSchema, JsonSchemaOptions, StreamJsonSchemas } from "./schema/
 export { streamResponse, streamingHeaders, type StreamResponseInit, type HeadersLike } from "./writer/http.js";
 export type { SchemaLike, Input, Output } from "./schema/infer.js";
 export type { StandardSchemaV1 } from "./schema/standard-schema.js";
+export { memoryStore, MemoryStore, type MemoryStoreOptions } from "./durable/memory-store.js";
+export type { ReplayStore, StoredPart, StoreLimits } from "./durable/store.js";
+export type { DurableOptions } from "./durable/durable-response.js";
 export { TypedArray, type TTypedArray, type TypedArrayName, type TypedArrayOptions } from "./schema/typed-array.js";
 
 /** Options of `streamTypes()` from "streamtypes": a format value, or the string options of earlier versions. */

@@ -44,9 +44,13 @@ export class PartIds {
   private items: number;
   private last: number;
 
-  constructor(readonly startIndex: number) {
+  /** `resumed`: the stream continues after id `startIndex` (also after id 0, the header), so later parts follow it. */
+  constructor(
+    readonly startIndex: number,
+    resumed = startIndex > 0,
+  ) {
     this.items = startIndex;
-    this.last = startIndex > 0 ? startIndex : -1;
+    this.last = resumed ? startIndex : -1;
   }
 
   /** The id of the next part of this kind. */

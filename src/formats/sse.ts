@@ -67,8 +67,10 @@ class SseEncoder implements FrameEncoder {
     options: EncoderOptions,
   ) {
     this.maxPayloadBytes = options.maxPayloadBytes;
-    this.startIndex = resumeIndex(options.resumeAfter) ?? 0;
-    this.ids = new PartIds(this.startIndex);
+    const after = resumeIndex(options.resumeAfter);
+    this.startIndex = after ?? 0;
+    // Resumed after the header alone (id 0), a footer or end that follows takes id 1, not 0 (which the reader has).
+    this.ids = new PartIds(this.startIndex, after !== undefined);
   }
 
   frameValue(kind: number, value: unknown): Uint8Array {

@@ -1,0 +1,173 @@
+// The in-memory replay store: one process, bounded per stream and in streams, with expired streams swept away.
+import { StreamError } from "../errors.js";
+import { goneError, isNextId, isTerminal, limitError, storeLimits, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions extends Partial<StoreLimits> {
+  /** Streams held at once; creating one more throws `LIMIT`. Default 1000. Memory is bounded by maxStreams × maxBytes. */
+  maxStreams?: number | undefined;
+}
+
+/** Bytes a stored part costs beyond its payload (the object, its array slot), for `bytesHeld`. */
+const PART_OVERHEAD = 64;
+
+interface Entry {
+  readonly parts: StoredPart[];
+  bytes: number;
+  ended: boolean;
+  expiresAt: number;
+  /** Readers waiting for the next part, or for the stream's removal. */
+  readonly waiters: Set<() => void>;
+}
+
+/**
+ * A replay store in this process's memory: for a single instance (and for tests). Each stream holds at most
+ * `maxParts` parts and `maxBytes` payload bytes, and is removed `ttlMs` after its last part; at most `maxStreams`
+ * streams are held. Defaults: 100 000 parts, 32 MiB, 10 minutes, 1000 streams.
+ *
+ * @example
+ * const store = memoryStore({ maxBytes: 4 << 20, ttlMs: 5 * 60_000 });
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  return new MemoryStore(options);
+}
+
+export class MemoryStore implements ReplayStore {
+  readonly limits: StoreLimits;
+  readonly maxStreams: number;
+  private readonly streams = new Map<string, Entry>();
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.limits = storeLimits(options);
+    const maxStreams = options.maxStreams ?? 1000;
+    if (!Number.isSafeInteger(maxStreams) || maxStreams <= 0) throw new StreamError("OPTIONS", `maxStreams must be a positive integer, got ${String(maxStreams)}.`);
+    this.maxStreams = maxStreams;
+  }
+
+  /** Streams held now. */
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** Payload bytes held now, with a small per-part overhead: what the store's memory amounts to. */
+  get bytesHeld(): number {
+    let bytes = 0;
+    for (const entry of this.streams.values()) bytes += entry.bytes + entry.parts.length * PART_OVERHEAD;
+    return bytes;
+  }
+
+  async create(streamId: string): Promise<boolean> {
+    this.sweep();
+    if (this.streams.has(streamId)) return false;
+    if (this.streams.size >= this.maxStreams) {
+      throw new StreamError("LIMIT", `The memory replay store holds ${this.maxStreams} streams (maxStreams); "${streamId}" cannot start until one expires.`);
+    }
+    this.streams.set(streamId, { parts: [], bytes: 0, ended: false, expiresAt: Date.now() + this.limits.ttlMs, waiters: new Set() });
+    this.startSweeping();
+    return true;
+  }
+
+  async append(streamId: string, part: StoredPart): Promise<void> {
+    const entry = this.live(streamId);
+    if (entry === undefined) throw goneError(streamId, "it expired or was deleted before this part was written");
+    if (entry.ended) throw new StreamError("ORDER", `The durable stream "${streamId}" has ended; nothing may be appended after its end.`);
+    const last = entry.parts[entry.parts.length - 1]?.id ?? -1;
+    if (!isNextId(last, part.id)) throw new StreamError("ORDER", `Part ${part.id} cannot follow part ${last} of "${streamId}": parts are appended in sequence.`);
+    const over = limitError(streamId, this.limits, entry.parts.length, entry.bytes, part);
+    if (over !== undefined) throw over;
+    entry.parts.push(part);
+    entry.bytes += part.payload.length;
+    entry.ended = isTerminal(part.kind);
+    entry.expiresAt = Date.now() + this.limits.ttlMs;
+    wake(entry);
+  }
+
+  async *read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<StoredPart> {
+    let position = after;
+    for (;;) {
+      if (signal.aborted) return;
+      const entry = this.live(streamId);
+      if (entry === undefined) throw goneError(streamId, position === after ? "it expired, was deleted, or never existed" : "it expired while it was read");
+      const parts = entry.parts;
+      let i = firstAfter(parts, position);
+      for (; i < parts.length; i++) {
+        const part = parts[i]!;
+        yield part;
+        position = part.id;
+        if (isTerminal(part.kind)) return;
+        if (signal.aborted) return;
+      }
+      if (entry.ended) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          entry.waiters.delete(done);
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        entry.waiters.add(done);
+        signal.addEventListener("abort", done, { once: true });
+      });
+    }
+  }
+
+  async delete(streamId: string): Promise<void> {
+    const entry = this.streams.get(streamId);
+    if (entry === undefined) return;
+    this.streams.delete(streamId);
+    wake(entry);
+  }
+
+  async close(): Promise<void> {
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    for (const id of [...this.streams.keys()]) await this.delete(id);
+  }
+
+  /** The stream, unless it has expired (then it is removed, and its readers woken to find it gone). */
+  private live(streamId: string): Entry | undefined {
+    const entry = this.streams.get(streamId);
+    if (entry === undefined || entry.expiresAt > Date.now()) return entry;
+    this.streams.delete(streamId);
+    wake(entry);
+    return undefined;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, entry] of this.streams) {
+      if (entry.expiresAt <= now) {
+        this.streams.delete(id);
+        wake(entry);
+      }
+    }
+    if (this.streams.size === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  /** Expired streams go even when nobody touches the store: a timer that does not keep the process alive. */
+  private startSweeping(): void {
+    if (this.sweeper !== undefined) return;
+    const every = Math.min(30_000, Math.max(50, Math.floor(this.limits.ttlMs / 4)));
+    this.sweeper = setInterval(() => this.sweep(), every);
+    (this.sweeper as { unref?: () => void }).unref?.();
+  }
+}
+
+function wake(entry: Entry): void {
+  for (const waiter of [...entry.waiters]) waiter();
+}
+
+/** The index of the first part with an id above `position` (ids only increase). */
+function firstAfter(parts: readonly StoredPart[], position: number): number {
+  let lo = 0;
+  let hi = parts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (parts[mid]!.id <= position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,243 @@
+// The Redis replay store: one Redis Stream per durable stream (XADD, XREAD BLOCK), a hash for its counters, both expiring together.
+import { createHash } from "node:crypto";
+import { StreamError } from "../errors.js";
+import { goneError, isTerminal, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
+
+/**
+ * What the store needs of a node-redis client (`createClient()` from "redis", v5 or later, connected): raw
+ * commands with binary replies, and `duplicate()` for the blocking reads (each tailing reader holds a connection
+ * of its own while it waits, as XREAD BLOCK requires).
+ */
+export interface RedisClientLike {
+  sendCommand(args: ReadonlyArray<string | Buffer>, options?: { typeMapping?: object }): Promise<unknown>;
+  duplicate(): RedisBlockingClient;
+}
+
+/** A duplicated client, for one reader's blocking reads. */
+export interface RedisBlockingClient {
+  sendCommand(args: ReadonlyArray<string | Buffer>, options?: { typeMapping?: object }): Promise<unknown>;
+  connect(): Promise<unknown>;
+  destroy(): void;
+  on(event: "error", listener: (err: Error) => void): unknown;
+}
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions extends Partial<StoreLimits> {
+  /** A connected node-redis client (`await createClient({ url }).connect()`). The store never closes it. */
+  client: RedisClientLike;
+  /** Prefix of every key. Default "streamtypes:". Keys are `<prefix>{<id>}:parts` and `<prefix>{<id>}:meta` (one hash slot per stream). */
+  keyPrefix?: string | undefined;
+  /** How long one XREAD BLOCK waits before the reader checks that the stream still exists. Default 5000 ms. */
+  blockMs?: number | undefined;
+}
+
+/** RESP blob strings as Buffers, so that payloads round-trip byte for byte (node-redis `RESP_TYPES.BLOB_STRING`). */
+const BUFFERS = { [36]: Buffer } as const;
+
+/*
+ * create: KEYS[1] meta; ARGV[1] ttl. The `SET NX PX` of a lock, for a hash: exactly one caller creates the stream.
+ */
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'last', -1, 'parts', 0, 'bytes', 0, 'ended', 0)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+/*
+ * append: KEYS[1] meta, KEYS[2] parts; ARGV id, kind, payload, maxParts, maxBytes, ttl, terminal (1/0), maxTerminal.
+ * -1 gone, -2 out of order, -3 ended, -4 over maxParts, -5 over maxBytes, 1 appended.
+ */
+const APPEND = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local id = tonumber(ARGV[1])
+local last = tonumber(redis.call('HGET', KEYS[1], 'last'))
+if id ~= last + 1 and not (last == -1 and id == 1) then return -2 end
+if redis.call('HGET', KEYS[1], 'ended') == '1' then return -3 end
+local parts = tonumber(redis.call('HGET', KEYS[1], 'parts'))
+local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes'))
+local size = string.len(ARGV[3])
+local terminal = ARGV[7] == '1' and size <= tonumber(ARGV[8])
+if not terminal then
+  if parts + 1 > tonumber(ARGV[4]) then return -4 end
+  if bytes + size > tonumber(ARGV[5]) then return -5 end
+end
+redis.call('XADD', KEYS[2], 'MAXLEN', tonumber(ARGV[4]) + 1, '0-' .. (id + 1), 'k', ARGV[2], 'p', ARGV[3])
+redis.call('HSET', KEYS[1], 'last', id, 'parts', parts + 1, 'bytes', bytes + size, 'ended', ARGV[7])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return 1`;
+
+/**
+ * A replay store on Redis Streams, shared by every instance behind a load balancer: one stream key per durable
+ * stream, entry ids `0-<id + 1>` so that a read after a position is one `XREAD` from `0-<position + 1>`, the
+ * counters and the end mark in a hash, and both keys expiring `ttlMs` after the last part (`PEXPIRE`). Appends
+ * are one Lua script each, so the limits, the order and "does the stream still exist" are checked atomically: a
+ * Redis that restarted without its data makes the producer fail with `GONE` instead of writing a stream that
+ * lost its beginning, and readers get `GONE` or the connection's error, never a short stream.
+ *
+ * @example
+ * import { createClient } from "redis";
+ * import { redisStore } from "streamtypes/redis";
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = redisStore({ client, ttlMs: 10 * 60_000 });
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  return new RedisStore(options);
+}
+
+export class RedisStore implements ReplayStore {
+  readonly limits: StoreLimits;
+  private readonly client: RedisClientLike;
+  private readonly prefix: string;
+  private readonly blockMs: number;
+  /** The scripts Redis is known to have, by source: their SHA-1. */
+  private readonly loaded = new Map<string, string>();
+
+  constructor(options: RedisStoreOptions) {
+    this.limits = storeLimits(options);
+    this.client = options.client;
+    this.prefix = options.keyPrefix ?? "streamtypes:";
+    this.blockMs = options.blockMs ?? 5000;
+    if (!Number.isSafeInteger(this.blockMs) || this.blockMs <= 0) throw new StreamError("OPTIONS", `blockMs must be a positive integer, got ${String(options.blockMs)}.`);
+  }
+
+  async create(streamId: string): Promise<boolean> {
+    return (await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs)])) === 1;
+  }
+
+  async append(streamId: string, part: StoredPart): Promise<void> {
+    const { maxParts, maxBytes, ttlMs } = this.limits;
+    const payload = Buffer.from(part.payload.buffer, part.payload.byteOffset, part.payload.byteLength);
+    const result = await this.script(
+      APPEND,
+      [this.key(streamId, "meta"), this.key(streamId, "parts")],
+      [String(part.id), String(part.kind), payload, String(maxParts), String(maxBytes), String(ttlMs), isTerminal(part.kind) ? "1" : "0", String(MAX_TERMINAL_PAYLOAD)],
+    );
+    switch (result) {
+      case 1:
+        return;
+      case -1:
+        throw goneError(streamId, "Redis no longer has it: it expired, was deleted, or Redis lost its data (a restart without persistence)");
+      case -2:
+        throw new StreamError("ORDER", `Part ${part.id} does not follow the last part of "${streamId}": parts are appended in sequence.`);
+      case -3:
+        throw new StreamError("ORDER", `The durable stream "${streamId}" has ended; nothing may be appended after its end.`);
+      case -4:
+        throw new StreamError("LIMIT", `The durable stream "${streamId}" would hold more than ${maxParts} parts (maxParts of its replay store); it stops here.`);
+      default:
+        throw new StreamError(
+          "LIMIT",
+          `The durable stream "${streamId}" would hold more than ${maxBytes} payload bytes (maxBytes of its replay store) with a part of ${part.payload.length} bytes; it stops here.`,
+        );
+    }
+  }
+
+  async *read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<StoredPart> {
+    if (signal.aborted) return;
+    const meta = this.key(streamId, "meta");
+    const key = this.key(streamId, "parts");
+    if ((await this.client.sendCommand(["EXISTS", meta])) !== 1) throw goneError(streamId, "Redis does not have it: it expired, was deleted, never existed, or Redis lost its data");
+    // XREAD BLOCK holds its connection: each reader waits on a connection of its own, closed when it is done.
+    const blocking = this.client.duplicate();
+    let failure: Error | undefined;
+    blocking.on("error", (err) => (failure ??= err));
+    const release = () => {
+      try {
+        blocking.destroy();
+      } catch {
+        // already closed
+      }
+    };
+    signal.addEventListener("abort", release, { once: true });
+    try {
+      await blocking.connect();
+      let cursor = `0-${after + 1}`;
+      for (;;) {
+        let reply: unknown;
+        try {
+          reply = await blocking.sendCommand(["XREAD", "COUNT", "512", "BLOCK", String(this.blockMs), "STREAMS", key, cursor], { typeMapping: BUFFERS });
+        } catch (err) {
+          if (signal.aborted) return;
+          throw new StreamError("NETWORK", `The Redis replay store failed while "${streamId}" was read: ${String((err as Error)?.message ?? err)}.`, { cause: failure ?? err });
+        }
+        if (signal.aborted) return;
+        const entries = streamEntries(reply);
+        if (entries.length === 0) {
+          // Quiet for blockMs: is the stream still there (expired, deleted, or lost in a restart), and is more to come? A reader must not wait forever.
+          const [last, ended] = (await this.client.sendCommand(["HMGET", meta, "last", "ended"])) as [unknown, unknown];
+          if (last === null || last === undefined) throw goneError(streamId, "it expired or was lost while it was read");
+          if (String(ended) === "1" && Number(String(last)) <= Number(cursor.slice(2)) - 1) {
+            throw goneError(streamId, `the position asked for is past its end (part ${String(last)})`);
+          }
+          continue;
+        }
+        for (const [id, fields] of entries) {
+          const part = toPart(id, fields);
+          cursor = `0-${part.id + 1}`;
+          yield part;
+          if (isTerminal(part.kind) || signal.aborted) return;
+        }
+      }
+    } finally {
+      signal.removeEventListener("abort", release);
+      release();
+    }
+  }
+
+  async delete(streamId: string): Promise<void> {
+    await this.client.sendCommand(["DEL", this.key(streamId, "meta"), this.key(streamId, "parts")]);
+  }
+
+  private key(streamId: string, what: "meta" | "parts"): string {
+    return `${this.prefix}{${streamId}}:${what}`;
+  }
+
+  /**
+   * Runs a script: EVAL until Redis has it, EVALSHA after. Every call sends its command at once, in call order
+   * (nothing awaited first), so that pipelined appends reach Redis in the order they were made; after a NOSCRIPT
+   * (a restarted or flushed Redis) the call is sent again as EVAL, from its rejection, which comes in reply order.
+   */
+  private async script(source: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+    const sha = this.loaded.get(source);
+    const tail = [String(keys.length), ...keys, ...args];
+    if (sha !== undefined) {
+      try {
+        return await this.client.sendCommand(["EVALSHA", sha, ...tail]);
+      } catch (err) {
+        if (!String((err as Error)?.message).startsWith("NOSCRIPT")) throw err;
+        this.loaded.delete(source);
+      }
+    }
+    const result = await this.client.sendCommand(["EVAL", source, ...tail]);
+    this.loaded.set(source, createHash("sha1").update(source).digest("hex"));
+    return result;
+  }
+}
+
+/** The entries of an XREAD reply for one key, in RESP2 (arrays) or RESP3 (a map) shape. */
+function streamEntries(reply: unknown): [unknown, unknown][] {
+  if (reply === null || reply === undefined) return [];
+  let streams: unknown[];
+  if (Array.isArray(reply)) streams = reply.map((s) => (s as unknown[])[1]);
+  else if (reply instanceof Map) streams = [...reply.values()];
+  else streams = Object.values(reply as object);
+  const out: [unknown, unknown][] = [];
+  for (const entries of streams) for (const entry of entries as unknown[][]) out.push([entry[0], entry[1]]);
+  return out;
+}
+
+function toPart(id: unknown, fields: unknown): StoredPart {
+  const match = /^0-(\d+)$/.exec(String(id));
+  if (!match) throw new StreamError("FORMAT", `Not an entry of a streamtypes replay stream: id ${String(id)}.`);
+  let kind: number | undefined;
+  let payload: Uint8Array | undefined;
+  const list = fields instanceof Map ? [...fields].flat() : (fields as unknown[]);
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = String(list[i]);
+    const value = list[i + 1] as Buffer;
+    if (name === "k") kind = Number(String(value));
+    else if (name === "p") payload = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (kind === undefined || payload === undefined) throw new StreamError("FORMAT", `Not an entry of a streamtypes replay stream: ${String(id)} lacks its kind or payload.`);
+  return { id: Number(match[1]) - 1, kind, payload };
+}

@@ -1,0 +1,229 @@
+// The behaviour every replay store must give STREAM.durable(), on real node:http instances: run by durable.test.ts (memory, one instance) and redis-store.test.ts (Redis, two instances).
+import { expect, it } from "vitest";
+import { binary, json, msgpack, ndjson, sse, streamTypes, StreamError, type Format, type ReplayStore } from "../src/index.js";
+import { readAll } from "./helpers.js";
+import { Footer, Item, definition, expectedItems, readResuming, sleep, startInstances, type Harness } from "./durable-harness.js";
+
+export const FORMATS: [string, () => Format][] = [
+  ["binary(msgpack())", () => binary(msgpack())],
+  ["binary(json())", () => binary(json())],
+  ["sse()", () => sse()],
+  ["ndjson()", () => ndjson()],
+];
+
+export interface SuiteContext {
+  /** How many server instances share the store (Redis: 2; memory: 1). */
+  instances: number;
+  /** A store for instance i, over the test's shared backend (fresh key space per call of `fresh`). */
+  storeFor(instance: number, limits?: { maxParts?: number; maxBytes?: number; ttlMs?: number }): ReplayStore;
+  /** Starts a fresh key space (a new memory store, or a new key prefix). */
+  fresh(): void;
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await sleep(5);
+  }
+}
+
+export function durableSuite(ctx: SuiteContext): void {
+  let h: Harness | undefined;
+  const start = async (S: ReturnType<typeof definition>, options: Parameters<typeof startInstances>[3], limits?: Parameters<SuiteContext["storeFor"]>[1]) => {
+    await h?.close();
+    ctx.fresh();
+    h = await startInstances(S, (i) => ctx.storeFor(i, limits), ctx.instances, options);
+    return h;
+  };
+  const stop = async () => {
+    await h?.close();
+    h = undefined;
+  };
+
+  for (const [name, format] of FORMATS) {
+    it(`${name}: a client cut after N frames reconnects (to the other instance) with Last-Event-ID and gets every item exactly once`, async () => {
+      const S = definition(format());
+      try {
+        for (const cut of [1, 2, 7, 30]) {
+          const harness = await start(S, { total: 40, pauseMs: 2, pauseEvery: 2 });
+          harness.cuts.set("s", [cut]);
+          const result = await readResuming(S, harness, "s");
+          expect(result.error).toBeUndefined();
+          expect(result.header).toEqual({ run: "s" });
+          expect(result.items).toEqual(expectedItems(40));
+          expect(result.footer).toEqual({ count: 40 });
+          expect(result.urls.length).toBe(2);
+          expect(harness.stats.runs.get("s")).toBe(1);
+        }
+      } finally {
+        await stop();
+      }
+    });
+  }
+
+  it("random drops under concurrency: 20 streams, each cut up to 5 times at random frames, every item exactly once", async () => {
+    const S = definition(binary(msgpack()));
+    const SSE = definition(sse());
+    try {
+      for (const [T, label] of [[S, "binary"], [SSE, "sse"]] as const) {
+        const harness = await start(T, { total: 60, pauseMs: 1, pauseEvery: 3 });
+        const ids = Array.from({ length: 20 }, (_, i) => `${label}-${i}`);
+        for (const id of ids) {
+          const drops = Math.floor(Math.random() * 6);
+          harness.cuts.set(id, Array.from({ length: drops }, () => 1 + Math.floor(Math.random() * 25)));
+        }
+        const started = Date.now();
+        const results = await Promise.all(ids.map((id, i) => readResuming(T, harness, id, { start: i, maxReconnects: 8 })));
+        for (const [i, result] of results.entries()) {
+          expect(result.error, ids[i]).toBeUndefined();
+          expect(result.items, ids[i]).toEqual(expectedItems(60));
+          expect(result.footer).toEqual({ count: 60 });
+          expect(harness.stats.runs.get(ids[i]!)).toBe(1);
+        }
+        expect(Date.now() - started).toBeLessThan(15_000);
+        const connections = results.reduce((n, r) => n + r.urls.length, 0);
+        expect(connections).toBeGreaterThan(ids.length + 10); // the drops did happen
+      }
+    } finally {
+      await stop();
+    }
+  });
+
+  it("continue on disconnect: the client leaves, the producer keeps going to the end, and a later reconnect gets the rest", async () => {
+    const S = definition(sse());
+    try {
+      const harness = await start(S, { total: 50, pauseMs: 2, pauseEvery: 5 });
+      harness.cuts.set("c", [6]);
+      let reconnectedAt = -1;
+      const open = (id: string | undefined, i: number) =>
+        fetch(`${harness.servers[i % harness.servers.length]!.url}/c`, { headers: id === undefined ? {} : { "Last-Event-ID": id } });
+      const reader = S.reader(open(undefined, 0), {
+        maxReconnects: 2,
+        reconnect: (id) =>
+          until(() => harness.stats.finished.get("c") === 1).then(() => {
+            reconnectedAt = harness.stats.produced.get("c") ?? 0;
+            return open(id, 1);
+          }),
+      });
+      const result = await readAll(S, reader);
+      expect(result.error).toBeUndefined();
+      expect(reconnectedAt).toBe(50); // the producer had finished, with no client attached, before the reconnect
+      expect(result.items).toEqual(expectedItems(50));
+      expect(result.footer).toEqual({ count: 50 });
+    } finally {
+      await stop();
+    }
+  });
+
+  it("a second client joining the same stream id mid-way gets everything (from the start, or from its position), once", async () => {
+    const S = definition(binary(msgpack()));
+    const NoHeader = streamTypes(Item, undefined, Footer, { format: binary(msgpack()) });
+    try {
+      const harness = await start(S, { total: 40, pauseMs: 2, pauseEvery: 2 });
+      const first = readResuming(S, harness, "j");
+      await until(() => (harness.stats.produced.get("j") ?? 0) >= 10);
+      const second = readResuming(S, harness, "j", { start: 1 });
+      // A client that already has the header and items 0..14 (position 15) joins on the other instance.
+      const url = `${harness.servers[harness.servers.length - 1]!.url}/j`;
+      const third = readAll(NoHeader, NoHeader.reader(fetch(url, { headers: { "Last-Event-ID": "15" } })));
+      const [a, b, c] = await Promise.all([first, second, third]);
+      expect(a.items).toEqual(expectedItems(40));
+      expect(b.error).toBeUndefined();
+      expect(b.items).toEqual(expectedItems(40));
+      expect(c.error).toBeUndefined();
+      expect(c.items).toEqual(expectedItems(40, 15));
+      expect(c.footer).toEqual({ count: 40 });
+      expect(harness.stats.runs.get("j")).toBe(1);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("many first requests for one new stream id at once, on every instance: the producer runs once", async () => {
+    const S = definition(sse());
+    try {
+      const harness = await start(S, { total: 10 });
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => readResuming(S, harness, "once", { start: i })));
+      for (const r of results) expect(r.items).toEqual(expectedItems(10));
+      expect(harness.stats.runs.get("once")).toBe(1);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("continueOnDisconnect: false cancels the producer when its client leaves; the stream ends with a CANCELLED error", async () => {
+    const S = definition(sse());
+    try {
+      const harness = await start(S, { total: 1000, pauseMs: 5, pauseEvery: 1, durable: { continueOnDisconnect: false } });
+      const reader = S.reader(fetch(`${harness.servers[0]!.url}/x`));
+      await reader.readHeader();
+      let n = 0;
+      for await (const _ of reader.readItems()) if (++n === 3) break; // leaving the loop cancels the connection
+      await until(() => harness.stats.finished.get("x") === 1);
+      expect(harness.stats.produced.get("x")!).toBeLessThan(100);
+      const late = await readAll(S, S.reader(fetch(`${harness.servers[0]!.url}/x`)));
+      expect(late.error?.code).toBe("REMOTE");
+      expect(late.error?.remote?.code).toBe("CANCELLED");
+    } finally {
+      await stop();
+    }
+  });
+
+  it("maxDurationMs: each response ends cleanly before the limit, without the end frame; the reader resumes and completes", async () => {
+    for (const [name, format] of [FORMATS[0]!, FORMATS[2]!]) {
+      const S = definition(format());
+      try {
+        const harness = await start(S, { total: 30, pauseMs: 10, pauseEvery: 1, durable: { maxDurationMs: 60 } });
+        const result = await readResuming(S, harness, "d", { maxReconnects: 50 });
+        expect(result.error, name).toBeUndefined();
+        expect(result.items).toEqual(expectedItems(30));
+        expect(result.footer).toEqual({ count: 30 });
+        expect(result.urls.length).toBeGreaterThan(2);
+      } finally {
+        await stop();
+      }
+    }
+  });
+
+  it("store limits: a stream that outgrows maxParts or maxBytes stops with LIMIT (the reader gets it), and holds no more", async () => {
+    const S = definition(binary(msgpack()));
+    try {
+      let harness = await start(S, { total: 100 }, { maxParts: 20 });
+      let errors: unknown[] = [];
+      let result = await readResuming(S, harness, "l");
+      expect(result.error?.code).toBe("REMOTE");
+      expect(result.error?.remote?.code).toBe("LIMIT");
+      expect(result.error?.message).toMatch(/maxParts/);
+      expect(result.items).toEqual(expectedItems(19)); // header + 19 items = 20 parts
+      harness = await start(S, { total: 100, itemBytes: 1000, durable: { onError: (e) => errors.push(e) } }, { maxBytes: 10_000 });
+      errors = [];
+      result = await readResuming(S, harness, "b");
+      expect(result.error?.remote?.code).toBe("LIMIT");
+      expect(result.error?.message).toMatch(/maxBytes/);
+      expect(result.items.length).toBeLessThan(10);
+      expect((errors[0] as StreamError).code).toBe("LIMIT");
+      expect(harness.stats.finished.get("b")).toBe(1); // the producer was stopped
+    } finally {
+      await stop();
+    }
+  });
+
+  it("a position the store does not have (an expired or unknown stream) is GONE, not a fresh start", async () => {
+    const S = definition(sse());
+    try {
+      const harness = await start(S, { total: 3 }, { ttlMs: 150 });
+      const first = await readResuming(S, harness, "g");
+      expect(first.items).toEqual(expectedItems(3));
+      await sleep(400);
+      const res = await fetch(`${harness.servers[0]!.url}/g`, { headers: { "Last-Event-ID": "2" } });
+      const NoHeader = streamTypes(Item, undefined, Footer, { format: sse() });
+      const late = await readAll(NoHeader, NoHeader.reader(res));
+      expect(late.error?.code).toBe("REMOTE");
+      expect(late.error?.remote?.code).toBe("GONE");
+      expect(harness.stats.runs.get("g")).toBe(1);
+    } finally {
+      await stop();
+    }
+  });
+}
