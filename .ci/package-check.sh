@@ -171,6 +171,36 @@ export -f run_in_app
 check "node: the README example from ESM (out/example.mjs)" 60 run_in_app node out/example.mjs
 check "node: the README example from CommonJS (out/example.cjs)" 60 run_in_app node out/example.cjs
 
+# ---- a second scratch project with a Standard Schema library and no TypeBox: streamtypes/standard ----
+
+STD=$WORK/standard-app
+mkdir -p "$STD"
+cat >"$STD/package.json" <<'JSON'
+{ "name": "scratch-standard", "version": "1.0.0", "private": true, "type": "module" }
+JSON
+cp "$FIXTURES/standard.mts" "$STD/standard.mts"
+cat >"$STD/tsconfig.json" <<'JSON'
+{
+  "compilerOptions": {
+    "strict": true, "exactOptionalPropertyTypes": true, "noUncheckedIndexedAccess": true, "skipLibCheck": false,
+    "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext", "lib": ["es2022"], "types": ["node"],
+    "outDir": "out"
+  },
+  "files": ["standard.mts"]
+}
+JSON
+standard_app() {
+  cd "$STD"
+  npm install "$TGZ" "zod@$(locked zod)" "typescript@$(locked typescript)" "@types/node@$(locked @types/node)" --prefer-offline --no-audit --no-fund --loglevel=error
+  # TypeBox is an optional peer: a Standard-Schema-only project does not get it.
+  [ ! -e node_modules/@sinclair/typebox ] || { echo "@sinclair/typebox was installed, but nothing here asked for it"; return 1; }
+  node_modules/.bin/tsc -p tsconfig.json
+  node out/standard.mjs
+}
+export STD
+export -f standard_app
+check "streamtypes/standard with zod, no TypeBox installed: tsc --strict, run" 300 standard_app
+
 # The CLI as a user runs it after install: `npx streamtypes inspect` on a truss golden vector (exit 0, its frames).
 inspect_cli() {
   cd "$APP"

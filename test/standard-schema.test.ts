@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { StreamError, sse, streamTypes } from "../src/index.js";
+import { streamTypes as standardTypes } from "../src/standard.js";
 import { sendResponse } from "../src/node.js";
 import { typebox1 } from "../src/schema/typebox1.js";
 import { concat, readAll, rejection } from "./helpers.js";
@@ -105,5 +106,17 @@ describe("transforms and types", () => {
     expect(err.code).toBe("OPTIONS");
     expect(err.message).toMatch(/typebox1\(\)/);
     expect(err).toBeInstanceOf(StreamError);
+  });
+});
+
+describe("streamtypes/standard: Standard Schemas without TypeBox", () => {
+  it("reads and writes with zod, and refuses a TypeBox schema with a pointer to the main entry", async () => {
+    const S = standardTypes(z.object({ n: z.number() }));
+    const w = S.writer();
+    expect((await readAll(S, S.reader(concat([w.item({ n: 1 }), w.end()])))).items).toEqual([{ n: 1 }]);
+    const { Type } = await import("@sinclair/typebox");
+    const err = await rejection(() => standardTypes(Type.Object({ n: Type.Number() })));
+    expect(err.code).toBe("OPTIONS");
+    expect(err.message).toMatch(/streamTypes\(\) from "streamtypes"/);
   });
 });

@@ -1,6 +1,8 @@
 // JSON Schema for a stream's parts: TypeBox schemas as they are (minus TypeBox's symbol keys), Standard Schemas through Standard JSON Schema.
 import { StreamError, type StreamPart } from "../errors.js";
-import { TYPED_ARRAY_KIND } from "./typed-array.js";
+
+/** TypedArray()'s Kind (./typed-array.ts, not imported: it imports TypeBox, which streamtypes/standard users do not have). */
+const TYPED_ARRAY_KIND = "streamtypes:TypedArray";
 
 /** A JSON Schema document, as a plain JSON object. */
 export type JsonSchema = Record<string, unknown>;

@@ -1,0 +1,80 @@
+// The streamtypes/standard entry: everything of the main entry for Standard Schemas (zod, valibot, arktype, …) alone, without TypeBox installed.
+import { StreamTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
+import { formatNamed, type FormatNames } from "./formats/by-name.js";
+import { StreamError } from "./errors.js";
+import { chooseValidator } from "./schema/choose.js";
+import type { SchemaLike } from "./schema/infer.js";
+
+export { StreamTypes, ReaderTypes } from "./define.js";
+export type { StreamWriter, StreamReader, BaseStreamWriter, BaseStreamReader, ConsumeHandlers, ConsumeSummary, DefinitionOptions } from "./define.js";
+export { StreamError } from "./errors.js";
+export type { StreamErrorCode, StreamPart, ValidationIssue, RemoteErrorInfo } from "./errors.js";
+export type { Format, FrameDecoder, FrameEncoder, Frame, ResumePoint, EncoderOptions } from "./format.js";
+export type { Codec, TextCodec } from "./codecs/codec.js";
+export { DecodeError, MAX_DEPTH } from "./codecs/codec.js";
+export { binary, BINARY_MEDIA_TYPE } from "./formats/binary.js";
+export { truss, TRUSS_MEDIA_TYPE } from "./formats/truss.js";
+export { sse, SSE_MEDIA_TYPE } from "./formats/sse.js";
+export { ndjson, NDJSON_MEDIA_TYPE } from "./formats/ndjson.js";
+export { encodeFrame, LengthPrefixedDecoder, type LengthPrefixedFrame } from "./formats/length-prefixed.js";
+export type { FormatNames } from "./formats/by-name.js";
+export { json } from "./codecs/json.js";
+export { msgpack } from "./codecs/msgpack.js";
+export { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
+export { FrameKind, PROTOCOL_VERSION } from "./protocol.js";
+export type { ReaderOptions } from "./reader/reader.js";
+export type { TypedPart, TypedPartInput, PartTransform, DecoderStreamOptions } from "./reader/decoder-stream.js";
+export type { EncoderStreamOptions } from "./writer/encoder-stream.js";
+export type { ErrorFrameOptions, WriterOptions } from "./writer/writer.js";
+export { eventSourceStream, type EventSourceLike } from "./sources/event-source.js";
+export type { StreamSource } from "./sources/source.js";
+export { producerStream, type Producer, type ProducerOptions, type YieldFrames } from "./writer/producer.js";
+export type { Channel, BaseChannel, ChannelOptions, OnFull } from "./writer/channel.js";
+export { isKind, kindOf, match, knownKinds, type KindsOf, type OfKind, type KindHandlers, type HandlerResult, type KindValue, type UnknownKindsOptions } from "./kinds.js";
+export type { JsonSchema, JsonSchemaOptions, StreamJsonSchemas } from "./schema/json-schema.js";
+export { streamResponse, streamingHeaders, type StreamResponseInit, type HeadersLike } from "./writer/http.js";
+export type { SchemaLike, Input, Output } from "./schema/infer.js";
+export type { StandardSchemaV1 } from "./schema/standard-schema.js";
+export { memoryStore, MemoryStore, type MemoryStoreOptions } from "./durable/memory-store.js";
+export type { ReplayStore, StoredPart, StoreLimits } from "./durable/store.js";
+export type { DurableOptions } from "./durable/durable-response.js";
+
+/** Options of `streamTypes()`: a format value, or the string options of earlier versions. */
+export interface StreamTypesOptions extends DefinitionOptions, FormatNames {}
+
+/**
+ * @internal
+ * A definition with an entry's validators: what `streamTypes()` of "streamtypes" (TypeBox and Standard Schema) and
+ * of "streamtypes/standard" (Standard Schema only) share.
+ */
+export function defineStreamTypes<I extends SchemaLike, H extends SchemaLike | undefined, F extends SchemaLike | undefined>(
+  item: I,
+  header: H,
+  footer: F,
+  options: StreamTypesOptions,
+  validatorFor: EntryDefaults["validatorFor"],
+): StreamTypes<I, H, F> {
+  if (options.format !== undefined && (options.codec !== undefined || options.framing !== undefined || options.compat !== undefined)) {
+    throw new StreamError("OPTIONS", "Give either format (e.g. format: sse()) or the older codec/framing/compat options, not both.");
+  }
+  return new StreamTypes(item, header, footer, options, { format: (o) => formatNamed(o as FormatNames), validatorFor });
+}
+
+/**
+ * Defines a stream's types from Standard Schemas (zod 4, valibot 1, arktype 2, TypeBox 1.x through `typebox1()`),
+ * for a project without `@sinclair/typebox`; "streamtypes" itself takes these and TypeBox schemas. The format
+ * defaults to `binary(msgpack())`.
+ *
+ * @example
+ * import * as z from "zod";
+ * import { streamTypes, sse } from "streamtypes/standard";
+ * const TOKENS = streamTypes(z.object({ token: z.string() }), undefined, undefined, { format: sse() });
+ */
+export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefined = undefined, F extends SchemaLike | undefined = undefined>(
+  item: I,
+  header?: H,
+  footer?: F,
+  options: StreamTypesOptions = {},
+): StreamTypes<I, H, F> {
+  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, undefined));
+}
