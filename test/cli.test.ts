@@ -24,7 +24,7 @@ interface Run {
 /** Runs the CLI with a bounded time; stdin gets `input` when given. */
 function cli(args: string[], input?: Uint8Array, timeoutMs = 20_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/cli/main.ts"), ...args], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/cli/cli.ts"), ...args], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -653,7 +653,7 @@ function readTypedArray(p: number, length: number): ArrayBufferView | ArrayBuffe
   return new type(copyBytes(p + 1, length - 1).buffer);
 }
 
-/** A copy of `length` bytes at `p` in a new ArrayBuffer of its own; a plain Uint8Array even when the input is a Buffer. */
+/** A copy of `length` bytes at `p` in a new ArrayBuffer of its own; a plain Uint8Array even when the input is a Node Buffer (a subclass of Uint8Array). */
 function copyBytes(p: number, length: number): Uint8Array<ArrayBuffer> {
   const copy = new Uint8Array(length);
   if (length > 32) {

@@ -84,7 +84,7 @@ export function msgpack(): Codec {
       // otherwise pin the large buffer msgpackr grew for it.
       packr.useBuffer(new Uint8Array(BUFFER_BYTES));
       shared = undefined;
-      return new Uint8Array(frame); // a copy (Buffer.slice in Node would be a view)
+      return new Uint8Array(frame); // a copy (in Node, the slice method of a Buffer would be a view)
     },
   };
 }
