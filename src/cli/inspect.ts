@@ -1,5 +1,6 @@
 // The inspection behind `streamtypes inspect`: frames, values, validation and a summary for any byte source, without a process.
 import { StreamError, describeThrown, type StreamErrorCode, type ValidationIssue } from "../errors.js";
+import { Wire } from "../reader/parts.js";
 import type { Format, Frame, FrameDecoder } from "../format.js";
 import { FRAME_HEADER_BYTES, FrameKind, kindName } from "../protocol.js";
 import { network, remoteError, truncated, undecodable } from "../reader/messages.js";
@@ -80,14 +81,6 @@ const HEAD_BYTES = 64;
 const MAX_INVALID_LISTED = 100;
 const utf8 = new TextEncoder();
 
-/** Where the stream's frames have got to, for the order checks the reader makes. */
-const enum Wire {
-  Start,
-  Header,
-  Items,
-  Footer,
-  Ended,
-}
 
 /**
  * Reads a stream from `source` and writes one line per frame, then a summary line. Never throws for bad input:

@@ -34,8 +34,8 @@ export function kindFilter(options: UnknownKindsOptions, itemSchema: unknown): K
 /** What decode() returns for an item of an unknown kind, skipped under the `unknownKinds` option. */
 const SKIPPED: unique symbol = Symbol("skipped");
 
-/** Where the stream's frames have got to. */
-const enum Wire {
+/** Where the stream's frames have got to (the reader's order rules; the CLI's inspection uses them too). */
+export const enum Wire {
   Start,
   Header,
   Items,
