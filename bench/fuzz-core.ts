@@ -30,6 +30,11 @@ export class Rng {
   chance(p: number): boolean {
     return this.next() < p;
   }
+  bytes(n: number): Uint8Array<ArrayBuffer> {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.int(256);
+    return out;
+  }
 }
 
 // ---- stream definitions: every format of test/formats.ts, a few schemas each ----

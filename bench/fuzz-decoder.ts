@@ -6,6 +6,7 @@ import { Unpackr } from "msgpackr/unpack";
 import { DecodeError } from "../src/codecs/codec.js";
 import { checkMessagePack } from "../test/msgpack-check.js";
 import { decodeMessagePack } from "../src/codecs/msgpack-decode.js";
+import { Rng } from "./fuzz-core.js";
 
 // ---- the differential check ----
 
@@ -140,36 +141,8 @@ function bytesOf(v: ArrayBufferView | ArrayBuffer): Uint8Array {
   return v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
 
-// ---- seeded randomness ----
+// ---- seeded randomness: Rng from fuzz-core.ts ----
 
-/** mulberry32: small, fast, seeded; `next()` is uniform in [0, 1). */
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  bytes(n: number): Uint8Array<ArrayBuffer> {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.int(256);
-    return out;
-  }
-}
 
 // ---- values, packed by msgpackr ----
 

@@ -10,6 +10,7 @@ import { sendResponse } from "../src/node.js";
 import { chromiumAvailable, launchChromium, pageAssets, servePage, type PageAssets } from "./browser/harness.js";
 import { Footer, Header, Item, STRICT_CSP } from "./browser/streams.js";
 import { startServer, type TestServer } from "./server.js";
+import { gate } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BINARY = streamTypes(Item, Header, Footer);
@@ -17,19 +18,6 @@ const SSE = streamTypes(Item, Header, Footer, { framing: "sse" });
 /** Writes what the schemas forbid, to see the page reject it. */
 const UNCHECKED = streamTypes(Item, Header, Footer, { validate: false });
 
-/** A deferred promise, to hold a producer until the test lets it go on, or to learn that something happened. */
-function gate() {
-  let open!: () => void;
-  let isOpen = false;
-  const opened = new Promise<void>((r) => (open = () => ((isOpen = true), r())));
-  return {
-    open,
-    opened,
-    get isOpen() {
-      return isOpen;
-    },
-  };
-}
 
 /** Resolves true once `g` opens, false after `ms`: a bound, not a timing claim. */
 const within = (g: ReturnType<typeof gate>, ms: number) => Promise.race([g.opened.then(() => true), sleep(ms).then(() => false)]);

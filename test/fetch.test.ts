@@ -6,7 +6,7 @@ import { StreamError, streamTypes } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
 import { anySignal } from "../src/sources/fetch.js";
 import { FORMATS } from "./formats.js";
-import { rejection } from "./helpers.js";
+import { gate, rejection } from "./helpers.js";
 import { startServer, type TestServer } from "./server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,18 +14,6 @@ const Token = Type.Object({ token: Type.String(), index: Type.Integer() });
 const Run = Type.Object({ runId: Type.String() });
 const Done = Type.Object({ tokens: Type.Integer() });
 
-function gate() {
-  let open!: () => void;
-  let isOpen = false;
-  const opened = new Promise<void>((r) => (open = () => ((isOpen = true), r())));
-  return {
-    open,
-    opened,
-    get isOpen() {
-      return isOpen;
-    },
-  };
-}
 
 let server: TestServer | undefined;
 afterEach(async () => {

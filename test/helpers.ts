@@ -76,3 +76,17 @@ export async function rejection(p: Promise<unknown> | (() => unknown)): Promise<
   }
   throw new Error("expected a StreamError, but it succeeded");
 }
+
+/** A deferred promise, to hold a producer until the test lets it go on, or to learn that something happened. */
+export function gate(): { open: () => void; opened: Promise<void>; readonly isOpen: boolean } {
+  let open!: () => void;
+  let isOpen = false;
+  const opened = new Promise<void>((r) => (open = () => ((isOpen = true), r())));
+  return {
+    open,
+    opened,
+    get isOpen() {
+      return isOpen;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { StreamError, streamTypes } from "../src/index.js";
 import { nodeHandler, sendResponse } from "../src/node.js";
 import { ITEMS_ONLY, items } from "./fixtures.js";
-import { readAll, rejection } from "./helpers.js";
+import { gate, readAll, rejection } from "./helpers.js";
 import { startServer, type TestServer } from "./server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,12 +19,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A deferred promise, to hold a producer until the test lets it go on. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((r) => (open = r));
-  return { open, opened };
-}
 
 describe("over HTTP", () => {
   it("serves the streaming headers", async () => {

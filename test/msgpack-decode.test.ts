@@ -7,7 +7,8 @@ import { DecodeError, MAX_BIGINT_BYTES, MAX_DEPTH } from "../src/codecs/codec.js
 // The strict checker the decoder replaces (it was in src/codec.ts; the refactor moved it here).
 import { checkMessagePack } from "./msgpack-check.js";
 import { decodeMessagePack } from "../src/codecs/msgpack-decode.js";
-import { Rng, differenceOf, differential, makePayload } from "../bench/fuzz-decoder.js";
+import { Rng } from "../bench/fuzz-core.js";
+import { differenceOf, differential, makePayload } from "../bench/fuzz-decoder.js";
 
 const packr = new Packr({ useRecords: false, moreTypes: true });
 const unpackr = new Unpackr({ useRecords: false, moreTypes: true });

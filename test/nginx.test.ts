@@ -6,6 +6,7 @@ import { StreamError, streamTypes } from "../src/index.js";
 import { nodeHandler, sendResponse } from "../src/node.js";
 import { hasNginx, NGINX_BINARY, startNginx, type Nginx } from "./nginx.js";
 import { startServer, type TestServer } from "./server.js";
+import { gate } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const Token = Type.Object({ token: Type.String(), index: Type.Integer() });
@@ -14,12 +15,6 @@ const Done = Type.Object({ tokens: Type.Integer() });
 const TOKENS = streamTypes(Token, Run, Done);
 const SSE_TOKENS = streamTypes(Token, Run, Done, { framing: "sse" });
 
-/** A deferred promise, to hold a producer until the test lets it go on. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((r) => (open = r));
-  return { open, opened };
-}
 
 /** Resolves true if `p` settles within `ms`, false otherwise. */
 const within = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), sleep(ms).then(() => false)]);

@@ -8,22 +8,11 @@ import { chromiumAvailable, launchChromium } from "./browser/harness.js";
 import { bundleReactPage, serveReactPage } from "./browser/react-harness.js";
 import { Footer, Header, Item } from "./browser/streams.js";
 import { startServer, type TestServer } from "./server.js";
+import { gate } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BINARY = streamTypes(Item, Header, Footer);
 
-function gate() {
-  let open!: () => void;
-  let isOpen = false;
-  const opened = new Promise<void>((r) => (open = () => ((isOpen = true), r())));
-  return {
-    open,
-    opened,
-    get isOpen() {
-      return isOpen;
-    },
-  };
-}
 
 const within = (g: ReturnType<typeof gate>, ms: number) => Promise.race([g.opened.then(() => true), sleep(ms).then(() => false)]);
 
