@@ -19,6 +19,13 @@ export interface FrameDecoder<F extends Frame = Frame> {
   next(): F | undefined;
   /** The frame's value, through the format's codec: the only way bytes become a value. Throws DecodeError. */
   value(frame: F): unknown;
+  /**
+   * Optional fast path for runs of items: the values of the next item frames that are complete in the bytes at
+   * hand, up to `max`, appended to `values` without a Frame object each; returns how many. Returns early (0 when
+   * it cannot start) at anything it does not take (another kind, a frame across chunks, a payload that does not
+   * decode): next() then takes that frame as usual. What it takes is exactly what next() and value() would give.
+   */
+  nextItems?(values: unknown[], max: number): number;
   /** The frame's payload size in bytes, for messages. */
   payloadSize(frame: F): number;
   /** The input ended here: a frame that stands for the end (truss, at a frame boundary), or undefined (→ `TRUNCATED`). */

@@ -526,3 +526,25 @@ describe("decodeMessagePack: differential against checkMessagePack + msgpackr", 
     expect(seen.rejected).toBeGreaterThan(5000);
   });
 });
+
+describe("decodeMessagePack: the tables of short keys and values", () => {
+  const packr = new Packr({ useRecords: false });
+  const decode = (bytes: Uint8Array) => decodeMessagePack(bytes, 0, bytes.length);
+
+  it("gives each string back exactly, whatever shares its slot: 20,000 distinct short keys and values, twice over", () => {
+    const strings = Array.from({ length: 20_000 }, (_, i) => (i % 3 === 0 ? `k${i}` : i % 3 === 1 ? `é${i.toString(36)}` : String.fromCharCode(97 + (i % 26)).repeat(1 + (i % 16))));
+    for (let pass = 0; pass < 2; pass++) {
+      for (const text of strings) {
+        expect(decode(packr.pack(text))).toBe(text);
+        expect(Object.keys(decode(packr.pack({ [text]: 1 })) as object)).toEqual([text]);
+      }
+    }
+  });
+
+  it("a key or value met before is still checked for what it is: __proto__ as a key, invalid UTF-8 in either", () => {
+    expect(decode(packr.pack({ a: "__proto__" }))).toEqual({ a: "__proto__" });
+    expect(() => decode(Uint8Array.of(0x81, 0xa9, ...new TextEncoder().encode("__proto__"), 0x01))).toThrow(DecodeError);
+    expect(decode(packr.pack(["ab", "ab"]))).toEqual(["ab", "ab"]);
+    expect(() => decode(Uint8Array.of(0x92, 0xa2, 0x61, 0x62, 0xa2, 0xc3, 0x28))).toThrow(/not valid UTF-8/);
+  });
+});

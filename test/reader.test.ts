@@ -421,4 +421,97 @@ describe("frame decoder", () => {
   });
 });
 
-void StreamError;
+
+describe("reader: the decoder's fast path (runs of items decoded in one loop)", () => {
+  /** 300 items and the end, with item `bad` (not the first, which carries the opening marker) replaced by a frame of `payload`. */
+  function runWith(bad: number, payload: Uint8Array): Uint8Array {
+    const w = ITEMS_ONLY.writer();
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < 300; i++) frames.push(i === bad ? encodeFrame(FrameKind.ITEM, payload) : w.item({ words: [`w${i}`] }));
+    frames.push(w.end());
+    return concat(frames);
+  }
+
+  /** readAll(), by items or by batches. */
+  async function readEvery(source: Uint8Array | ReadableStream<Uint8Array>, batches: boolean, maxItems?: number) {
+    const reader = ITEMS_ONLY.reader(source, { maxItems });
+    if (!batches) return readAll(ITEMS_ONLY, reader);
+    const result: { items: unknown[]; error?: StreamError } = { items: [] };
+    try {
+      for await (const batch of reader.readItemBatches()) result.items.push(...batch);
+    } catch (err) {
+      result.error = err as StreamError;
+    }
+    return result;
+  }
+
+  const expected = (n: number) => Array.from({ length: n }, (_, i) => ({ words: [`w${i}`] }));
+
+  for (const batches of [false, true]) {
+    const how = batches ? "readItemBatches()" : "readItems()";
+    it(`${how}: an undecodable item inside a run: the items before it, then FORMAT naming its index`, async () => {
+      const bytes = runWith(200, Uint8Array.of(0xc1));
+      for (const source of [bytes, streamOf(chunksOf(bytes, 4096))]) {
+        const result = await readEvery(source, batches);
+        expect(result.items).toEqual(expected(200));
+        expect(result.error?.code).toBe("FORMAT");
+        expect(result.error?.message).toMatch(/item 200\b/);
+      }
+    });
+
+    it(`${how}: an invalid item inside a run: the items before it, then VALIDATION with its index`, async () => {
+      const bytes = runWith(120, Uint8Array.of(0x81, 0xa5, ...new TextEncoder().encode("words"), 0x07)); // { words: 7 }
+      const result = await readEvery(bytes, batches);
+      expect(result.items).toEqual(expected(120));
+      expect(result.error?.code).toBe("VALIDATION");
+      expect(result.error?.index).toBe(120);
+    });
+
+    it(`${how}: maxItems ends a run at the limit`, async () => {
+      const bytes = runWith(-1, new Uint8Array(0));
+      const result = await readEvery(bytes, batches, 257);
+      expect(result.items).toEqual(expected(257));
+      expect(result.error?.code).toBe("LIMIT");
+    });
+  }
+});
+
+describe("reader: async iterator sources", () => {
+  it("abort ends a read whose next() never settles, and the iterator's return() is called", async () => {
+    let returned = false;
+    let nexts = 0;
+    const first = firstItem();
+    const source: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => (nexts++ === 0 ? Promise.resolve({ done: false, value: first }) : new Promise<IteratorResult<Uint8Array>>(() => {})),
+        return: async () => {
+          returned = true;
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+    const controller = new AbortController();
+    const it = ITEMS_ONLY.reader(source, { signal: controller.signal }).readItems();
+    expect((await it.next()).value).toEqual(items[0]);
+    const pending = it.next();
+    const reason = new Error("user left");
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(returned).toBe(true);
+  });
+
+  it("a chunk that is not bytes is FORMAT; a throwing next() is NETWORK before any byte", async () => {
+    const notBytes: AsyncIterable<unknown> = (async function* () {
+      yield "text";
+    })();
+    expect((await rejection(async () => { for await (const _ of ITEMS_ONLY.reader(notBytes as AsyncIterable<Uint8Array>).readItems()); })).code).toBe("FORMAT");
+    const throwing: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          throw new Error("socket closed");
+        },
+      }),
+    };
+    expect((await rejection(async () => { for await (const _ of ITEMS_ONLY.reader(throwing).readItems()); })).code).toBe("NETWORK");
+  });
+});

@@ -28,9 +28,9 @@ import { DecodeError, MAX_BIGINT_BYTES, MAX_DEPTH } from "./codec.js";
  * Written for the JIT, after msgpackr's unpack.js: recursive descent over module-level state (decoding is
  * synchronous; a call made while one runs, from a setter on Object.prototype, say, saves and restores it), with
  * recursion bounded by MAX_DEPTH, so no input can overflow the stack (MAX_DEPTH levels take under 300 KB of stack
- * even in the interpreter, a third of Node's default). Short map keys come from a cache keyed by their bytes, so a
- * repeated key costs no new string; short ASCII strings come from String.fromCharCode, other short strings from a
- * strict UTF-8 decoder written here, long ones from a fatal TextDecoder. Numbers are read byte by byte, through
+ * even in the interpreter, a third of Node's default). Short map keys and short string values come from tables
+ * keyed by their bytes, so a repeated one costs no new string; other short ASCII strings come from
+ * String.fromCharCode, other short strings from a strict UTF-8 decoder written here, long ones from a fatal TextDecoder. Numbers are read byte by byte, through
  * a small typed-array scratch buffer for floats and 64-bit integers: no DataView, no per-call allocation.
  */
 
@@ -330,6 +330,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 function readString(length: number, at: number): string {
   const p = pos;
   if (length > end - p) throw pastEnd("a string", at, length, end - p);
+  if (length <= VALUE_CACHE_BYTES) return cachedString(VALUES, length, at);
+  return decodeString(p, length, at);
+}
+
+/** A string of `length` bytes at `p` (already bounds-checked), decoded without the caches. */
+function decodeString(p: number, length: number, at: number): string {
   if (length <= 16) {
     const b = src;
     let bits = 0;
@@ -460,15 +466,57 @@ function decodeNative(p: number, length: number, at: number): string {
   return text;
 }
 
-// ---- map keys ----
+// ---- short strings: map keys and values ----
 
-/** Keys (fixstr) up to this many bytes are looked up in the key cache before a string is made for them. */
+/**
+ * Tables of short strings by their bytes: a string met again is returned from its slot instead of being built
+ * anew, which saves its allocation and, for keys, V8's lookup of the property name. Keys and values have a table
+ * each, so that many distinct values do not push the few keys out. V8's JSON.parse does the same for keys and
+ * string values of up to 10 characters. A slot holds a string's bytes (at slot × 16), its length + 1 (0: empty)
+ * and the string; a hash of the bytes picks the slot, and a full comparison decides, so a collision costs a
+ * decode, never a wrong string.
+ */
+interface StringTable {
+  readonly bytes: Uint8Array;
+  readonly lengths: Uint8Array;
+  readonly strings: string[];
+}
+
+const STRING_TABLE_SLOTS = 4096; // a power of two
+/** Fixstr keys up to this many bytes are looked up in KEYS (every key of a typical object). */
 const KEY_CACHE_BYTES = 16;
-const KEY_CACHE_SLOTS = 4096; // a power of two
-/** Slot i: the key's bytes at [i * 16, i * 16 + length), its length + 1 (0: empty slot), its string. */
-const keyCacheBytes = new Uint8Array(KEY_CACHE_SLOTS * KEY_CACHE_BYTES);
-const keyCacheLengths = new Uint8Array(KEY_CACHE_SLOTS);
-const keyCacheStrings: string[] = new Array<string>(KEY_CACHE_SLOTS).fill("");
+/** String values up to this many bytes are looked up in VALUES (V8's JSON.parse internalizes values up to 10 characters). */
+const VALUE_CACHE_BYTES = 10;
+
+function stringTable(): StringTable {
+  return { bytes: new Uint8Array(STRING_TABLE_SLOTS * 16), lengths: new Uint8Array(STRING_TABLE_SLOTS), strings: new Array<string>(STRING_TABLE_SLOTS).fill("") };
+}
+const KEYS = stringTable();
+const VALUES = stringTable();
+
+/** The string of `length` (1 to 16) bytes at `pos`, already bounds-checked: from `table` when the same bytes were seen before. */
+function cachedString(table: StringTable, length: number, at: number): string {
+  const b = src;
+  const p = pos;
+  if (length === 0) return "";
+  const slot = Math.imul(b[p]! ^ (b[p + length - 1]! << 8) ^ (b[p + (length >> 1)]! << 16) ^ (length << 24), 0x9e3779b1) >>> 20;
+  const row = slot << 4;
+  const bytes = table.bytes;
+  if (table.lengths[slot] === length + 1) {
+    let i = 0;
+    while (i < length && bytes[row + i] === b[p + i]) i++;
+    if (i === length) {
+      pos = p + length;
+      return table.strings[slot]!;
+    }
+  }
+  // A miss: decode (which checks the UTF-8: the bytes in a slot are known to be valid), then remember.
+  const text = decodeString(p, length, at);
+  for (let i = 0; i < length; i++) bytes[row + i] = b[p + i]!;
+  table.lengths[slot] = length + 1;
+  table.strings[slot] = text;
+  return text;
+}
 
 /** A map key as a property name. */
 function readKey(): string {
@@ -478,35 +526,13 @@ function readKey(): string {
   if ((token & 0xe0) === 0xa0) {
     pos = p + 1;
     const length = token & 0x1f;
-    if (length <= KEY_CACHE_BYTES) return readCachedKey(length, p);
-    return readString(length, p); // 17-31 bytes: cannot be "__proto__"
+    if (length > end - p - 1) throw pastEnd("a string", p, length, end - p - 1);
+    if (length > KEY_CACHE_BYTES) return decodeString(p + 1, length, p); // 17-31 bytes: cannot be "__proto__"
+    const key = cachedString(KEYS, length, p);
+    if (length === 9 && key === "__proto__") throw protoKey(p);
+    return key;
   }
   return readOtherKey(token, p);
-}
-
-/** A fixstr key of `length` ≤ 16 bytes: the cached string when the same bytes were seen before. */
-function readCachedKey(length: number, at: number): string {
-  const b = src;
-  const p = pos;
-  if (length > end - p) throw pastEnd("a string", at, length, end - p);
-  if (length === 0) return "";
-  const slot = Math.imul(b[p]! ^ (b[p + length - 1]! << 8) ^ (b[p + (length >> 1)]! << 16) ^ (length << 24), 0x9e3779b1) >>> 20;
-  const row = slot << 4;
-  if (keyCacheLengths[slot] === length + 1) {
-    let i = 0;
-    while (i < length && keyCacheBytes[row + i] === b[p + i]) i++;
-    if (i === length) {
-      pos = p + length;
-      return keyCacheStrings[slot]!;
-    }
-  }
-  // A miss: decode (which checks the UTF-8: a cached key's bytes are known to be valid), then remember.
-  const key = readString(length, at);
-  if (length === 9 && key === "__proto__") throw protoKey(at);
-  for (let i = 0; i < length; i++) keyCacheBytes[row + i] = b[p + i]!;
-  keyCacheLengths[slot] = length + 1;
-  keyCacheStrings[slot] = key;
-  return key;
 }
 
 /** A key that is not a fixstr: str 8/16/32, or a value msgpackr turns into a string (it throws on the others). */

@@ -102,6 +102,19 @@ export class ReceivedParts implements ResumePoint {
     this.connectionLast = after;
   }
 
+  /** True on the first connection, where counted items are never repeats: a decoder may count a run of them at once. */
+  get firstConnection(): boolean {
+    return !this.resumed;
+  }
+
+  /** `count` items on the first connection, counted as isRepeatCounted counts them one by one. */
+  countItems(count: number): void {
+    const id = (this.connectionItems += count);
+    if (id > this.connectionLast) this.connectionLast = id;
+    this.items = id;
+    this.delivered(id, undefined);
+  }
+
   /** For formats with implicit ids: the part's id on this connection, then whether it is a repeat. */
   isRepeatCounted(kind: number): boolean {
     let id: number;

@@ -31,7 +31,8 @@ const ITEM = 3; // FrameKind.ITEM, inlined: this module is on the per-item path
  */
 abstract class SerialIterator<T> implements AsyncIterableIterator<T> {
   finished = false;
-  private busy: Promise<IteratorResult<T>> | undefined;
+  /** The call in progress, while one waits for the source; later calls are served after it. */
+  protected busy: Promise<IteratorResult<T>> | undefined;
 
   constructor(
     protected readonly reader: ItemSource,
@@ -99,10 +100,28 @@ abstract class SerialIterator<T> implements AsyncIterableIterator<T> {
   }
 }
 
+/** What the per-item fast path needs of the reader's decoded parts. */
+export interface DecodedItems {
+  /** The item at the front of the decoded parts, or NO_ITEM when the front is not a decoded item. */
+  takeDecodedItem(): unknown;
+}
+
 /** readItems(): one item per step. */
 export class ItemIterator extends SerialIterator<unknown> {
-  constructor(reader: ItemSource) {
+  constructor(
+    reader: ItemSource,
+    private readonly decoded: DecodedItems,
+  ) {
     super(reader, "readItems()");
+  }
+
+  override next(): Promise<IteratorResult<unknown>> {
+    // The common step, an item already decoded: nothing else to check (a failed or cancelled reader has none queued).
+    if (this.busy === undefined) {
+      const item = this.decoded.takeDecodedItem();
+      if (item !== NO_ITEM) return Promise.resolve({ done: false, value: item });
+    }
+    return super.next();
   }
 
   protected take(): unknown {

@@ -7,6 +7,7 @@ import type { StreamSpec } from "../spec.js";
 import { invalid, uncheckable } from "../schema/validation-errors.js";
 import { remoteError, undecodable } from "./messages.js";
 import { knownKinds, type KindValue, type UnknownKindsOptions } from "../kinds.js";
+import { NO_ITEM, type DecodedItems } from "./iterators.js";
 
 /** The resolved `unknownKinds` reader option. */
 export interface KindFilter {
@@ -55,10 +56,11 @@ export const QUEUE_PARTS = 256;
  * per chunk, not per item. Frames out of the stream's order, undecodable or invalid values and error frames stop
  * the loop; the error waits behind the parts decoded before it, so nothing good is lost.
  */
-export class PartQueue {
-  private readonly kinds: number[] = [];
-  private readonly values: unknown[] = [];
+export class PartQueue implements DecodedItems {
+  private readonly kinds = new Uint8Array(QUEUE_PARTS);
+  private readonly values: unknown[] = new Array<unknown>(QUEUE_PARTS).fill(undefined);
   private head = 0;
+  private tail = 0;
   private wire = Wire.Start;
   /** The error found after the queued parts; the reader raises it once they are taken. */
   error: unknown = undefined;
@@ -78,7 +80,7 @@ export class PartQueue {
 
   /** Parts decoded and not taken yet. */
   get size(): number {
-    return this.kinds.length - this.head;
+    return this.tail - this.head;
   }
 
   /** True once the end frame has been decoded. */
@@ -96,13 +98,18 @@ export class PartQueue {
     const value = this.values[this.head];
     if (this.kinds[this.head] === FrameKind.ITEM) this.itemsTaken++;
     this.values[this.head] = undefined; // delivered: the queue no longer keeps it alive
-    if (++this.head === this.kinds.length) this.reset();
+    if (++this.head === this.tail) this.reset();
     return value;
+  }
+
+  /** The item at the front, taken; NO_ITEM when the front holds no decoded item. */
+  takeDecodedItem(): unknown {
+    return this.head < this.tail && this.kinds[this.head] === FrameKind.ITEM ? this.take() : NO_ITEM;
   }
 
   /** Takes up to `max` items from the front into `batch`; stops at any other part. */
   takeItems(batch: unknown[], max: number): void {
-    while (batch.length < max && this.head < this.kinds.length && this.kinds[this.head] === FrameKind.ITEM) batch.push(this.take());
+    while (batch.length < max && this.head < this.tail && this.kinds[this.head] === FrameKind.ITEM) batch.push(this.take());
   }
 
   /** Drops every queued part (the reader failed or was cancelled). */
@@ -118,9 +125,12 @@ export class PartQueue {
   fill(batch?: unknown[], max = 0): void {
     if (this.error !== undefined || this.wire === Wire.Ended) return;
     const decoder = this.decoder;
-    const direct = batch !== undefined && this.kinds.length === this.head;
+    const direct = batch !== undefined && this.tail === this.head;
     try {
-      while (direct ? batch.length < max : this.kinds.length - this.head < QUEUE_PARTS) {
+      for (;;) {
+        const room = direct ? max - batch.length : QUEUE_PARTS - this.tail;
+        if (room <= 0) return;
+        if (this.runOfItems(direct ? batch : undefined, room)) continue;
         const frame = decoder.next();
         if (frame === undefined) return;
         const kind = frame.kind;
@@ -132,18 +142,40 @@ export class PartQueue {
           const value = this.decode(frame, "item", this.items);
           this.items++;
           this.wire = Wire.Items;
-          if (value === SKIPPED) continue;
-          if (direct) {
-            batch.push(value);
-            this.itemsTaken++;
-          } else {
-            this.values.push(value);
-            this.kinds.push(kind);
-          }
-        } else if (!this.other(frame) || (direct && this.kinds.length > this.head)) return;
+          if (value !== SKIPPED) this.deliver(batch, direct, value);
+        } else if (!this.other(frame) || (direct && this.tail > this.head)) return;
       }
     } catch (err) {
       this.error = err;
+    }
+  }
+
+  /**
+   * The decoder's fast path (FrameDecoder.nextItems): a run of item frames decoded in one loop, then validated
+   * and delivered in order; false when it took none, and the next frame goes the usual way.
+   */
+  private runOfItems(batch: unknown[] | undefined, room: number): boolean {
+    const decoder = this.decoder;
+    if (decoder.nextItems === undefined || this.wire > Wire.Items) return false;
+    const decoded: unknown[] = [];
+    const count = decoder.nextItems(decoded, Math.min(room, this.maxItems - this.items));
+    if (count === 0) return false;
+    this.wire = Wire.Items;
+    for (let i = 0; i < count; i++) {
+      const value = this.accept(decoded[i], "item", this.items);
+      this.items++;
+      if (value !== SKIPPED) this.deliver(batch, batch !== undefined, value);
+    }
+    return true;
+  }
+
+  /** An item into the caller's batch (`direct`), or into the queue. */
+  private deliver(batch: unknown[] | undefined, direct: boolean, value: unknown): void {
+    if (direct) {
+      batch!.push(value);
+      this.itemsTaken++;
+    } else {
+      this.push(FrameKind.ITEM, value);
     }
   }
 
@@ -152,8 +184,7 @@ export class PartQueue {
     const end = this.decoder.atEnd();
     this.fill();
     if (end !== undefined && this.error === undefined && this.wire !== Wire.Ended) {
-      this.kinds.push(FrameKind.END);
-      this.values.push(undefined);
+      this.push(FrameKind.END, undefined);
       this.wire = Wire.Ended;
     }
   }
@@ -169,7 +200,7 @@ export class PartQueue {
           throw new StreamError("ORDER", "The stream has a header frame, but these stream types declare no header: add the header schema to streamTypes(Item, Header).");
         }
         if (this.wire !== Wire.Start) throw new StreamError("ORDER", `A header frame after ${this.items} items: the header may only be the first frame.`);
-        this.values.push(this.decode(frame, "header", undefined));
+        this.push(kind, this.decode(frame, "header", undefined));
         this.wire = Wire.Header;
         break;
       case FrameKind.FOOTER:
@@ -177,11 +208,11 @@ export class PartQueue {
           throw new StreamError("ORDER", "The stream has a footer frame, but these stream types declare no footer: add the footer schema to streamTypes(Item, Header, Footer).");
         }
         if (this.wire > Wire.Items) throw afterFooter(kind);
-        this.values.push(this.decode(frame, "footer", undefined));
+        this.push(kind, this.decode(frame, "footer", undefined));
         this.wire = Wire.Footer;
         break;
       case FrameKind.END:
-        this.values.push(undefined);
+        this.push(kind, undefined);
         this.wire = Wire.Ended;
         break;
       case FrameKind.ERROR: {
@@ -196,7 +227,6 @@ export class PartQueue {
       default:
         throw new StreamError("FORMAT", `Unexpected ${aFrame(kind)} in the stream.`);
     }
-    this.kinds.push(kind);
     return this.wire !== Wire.Ended;
   }
 
@@ -208,6 +238,11 @@ export class PartQueue {
     } catch (err) {
       throw err instanceof StreamError ? err : undecodable(part, index, this.decoder.payloadSize(frame), this.spec.format.codec.name, err);
     }
+    return this.accept(value, part, index);
+  }
+
+  /** A decoded value through its schema: what the reader delivers, or SKIPPED (an unknown kind). Throws VALIDATION. */
+  private accept(value: unknown, part: StreamPart, index: number | undefined): unknown {
     const validator = this.spec.validators[part];
     if (validator === undefined) return this.kindFilter !== undefined && part === "item" && this.skips(value) ? SKIPPED : value;
     let parsed: unknown;
@@ -236,10 +271,15 @@ export class PartQueue {
     return true;
   }
 
+  private push(kind: number, value: unknown): void {
+    this.kinds[this.tail] = kind;
+    this.values[this.tail++] = value;
+  }
+
   private reset(): void {
-    this.kinds.length = 0;
-    this.values.length = 0;
+    if (this.tail > this.head) this.values.fill(undefined, this.head, this.tail);
     this.head = 0;
+    this.tail = 0;
   }
 }
 

@@ -133,7 +133,7 @@ export class StreamReaderImpl implements ItemSource {
 
   readItems(): AsyncIterableIterator<unknown> {
     this.startItems("readItems()");
-    const items = new ItemIterator(this);
+    const items = new ItemIterator(this, this.parts);
     this.items = items;
     return items;
   }

@@ -109,12 +109,29 @@ function fromReadableStream(stream: ReadableStream<Uint8Array>): ByteSource {
 
 function fromAsyncIterator(iterator: AsyncIterator<Uint8Array>): ByteSource {
   let cancelled = false;
+  /** Ends the read in progress as the end of the source: an iterator's next() may never settle. */
+  let endRead: ((chunk: undefined) => void) | undefined;
   return {
-    cancelSettlesRead: false,
-    read: () => Promise.resolve(iterator.next()).then(chunkOf),
+    // cancel() settles a pending read itself (as the end, as a ReadableStream's cancel does): the pump needs no guard promise.
+    cancelSettlesRead: true,
+    read() {
+      if (cancelled) return Promise.resolve(undefined);
+      return new Promise<Uint8Array | undefined>((resolve, reject) => {
+        endRead = resolve;
+        Promise.resolve(iterator.next()).then((result) => {
+          try {
+            resolve(chunkOf(result));
+          } catch (err) {
+            reject(err);
+          }
+        }, reject);
+      });
+    },
     cancel(reason) {
       if (cancelled) return;
       cancelled = true;
+      endRead?.(undefined);
+      endRead = undefined;
       try {
         Promise.resolve(iterator.return?.(reason)).catch(() => {});
       } catch {
