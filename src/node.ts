@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
+import { TurnWrites } from "./writer/node-turn-writes.js";
 import { producerRunOf } from "./writer/producer.js";
 
 /**
@@ -41,11 +42,8 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
       return;
     }
     res.flushHeaders(); // the client learns the status before the first frame
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      res.uncork();
-    };
+    // The frames a producer makes in one turn go out in one write, when the turn's microtasks are done.
+    const writes = new TurnWrites(res);
     for (;;) {
       const chunk = await reader.next();
       if (gone || clientGone(res)) {
@@ -53,13 +51,8 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
         return;
       }
       if (chunk === undefined) break;
-      // The frames a producer makes in one turn go out in one write: corked until the turn's microtasks are done.
-      if (!corked) {
-        corked = true;
-        res.cork();
-        process.nextTick(uncork);
-      }
-      if (!res.write(chunk)) {
+      writes.add(chunk);
+      if (res.writableNeedDrain) {
         // Wait for the socket to take more, or for the client to leave: a closed socket never drains.
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -70,6 +63,7 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
         if (gone) return;
       }
     }
+    writes.flush();
     res.end();
   } catch (err) {
     // The body failed without an error frame (a bug in a hand-made body): cut the connection so the client sees

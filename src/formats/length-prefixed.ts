@@ -93,6 +93,8 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
   /** Where tiny chunks are gathered; only ever appended to, so views of it stay valid. */
   private tail = new Uint8Array(0);
   private tailUsed = 0;
+  /** Bytes of the tail buffer already in the chunk list; those after it, up to tailUsed, are not yet. */
+  private tailSealed = 0;
   /** Bytes that must be buffered before the next frame can be complete: its header, or the whole frame once its header was read. */
   private wanted = FRAME_HEADER_BYTES;
 
@@ -114,7 +116,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     this.offset = 0;
     this.buffered = 0;
     this.tail = new Uint8Array(0);
-    this.tailUsed = 0;
+    this.tailUsed = this.tailSealed = 0;
     this.wanted = FRAME_HEADER_BYTES;
     this.opening = this.firstOpening;
   }
@@ -129,25 +131,30 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     this.buffered += length;
     if (length < SMALL_CHUNK_BYTES) {
       // Tiny chunks (a slow or hostile peer sending a byte at a time) are copied into a shared tail buffer, so the
-      // memory held stays proportional to the bytes, not to the number of chunk objects.
-      const last = this.chunks.length - 1;
-      if (last >= this.head && this.chunks[last]!.buffer === this.tail.buffer && this.tailUsed + length <= this.tail.length) {
-        this.tail.set(chunk, this.tailUsed);
-        const view = this.chunks[last]!;
-        this.chunks[last] = this.tail.subarray(view.byteOffset - this.tail.byteOffset, this.tailUsed + length);
-        this.tailUsed += length;
-        return;
+      // memory held stays proportional to the bytes, not to the number of chunk objects. They join the chunk list
+      // as one view when a frame can be complete (see sealTail), not one view per chunk.
+      let tail = this.tail;
+      if (this.tailUsed + length > tail.length) {
+        this.sealTail();
+        tail = this.tail = new Uint8Array(TAIL_BYTES);
+        this.tailUsed = this.tailSealed = 0;
       }
-      if (this.tailUsed + length > this.tail.length) {
-        this.tail = new Uint8Array(TAIL_BYTES);
-        this.tailUsed = 0;
-      }
-      this.tail.set(chunk, this.tailUsed);
-      this.chunks.push(this.tail.subarray(this.tailUsed, this.tailUsed + length));
-      this.tailUsed += length;
+      const at = this.tailUsed;
+      if (length <= 32) for (let i = 0; i < length; i++) tail[at + i] = chunk[i]!;
+      else tail.set(chunk, at);
+      this.tailUsed = at + length;
       return;
     }
+    this.sealTail();
     this.chunks.push(chunk);
+  }
+
+  /** The tiny chunks gathered since the last call, as one view of the tail buffer at the end of the chunk list. */
+  private sealTail(): void {
+    const start = this.tailSealed;
+    if (this.tailUsed === start) return;
+    this.chunks.push(new Uint8Array(this.tail.buffer, this.tail.byteOffset + start, this.tailUsed - start));
+    this.tailSealed = this.tailUsed;
   }
 
   next(): LengthPrefixedFrame | undefined {
@@ -165,6 +172,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
   private nextFrame(): LengthPrefixedFrame | undefined {
     // A frame arriving in many small chunks has its header read and checked once, not again with every chunk.
     if (this.buffered < this.wanted) return undefined;
+    this.sealTail();
     let chunk = this.chunks[this.head]!;
     let at = this.offset;
     let kind: number;
@@ -223,6 +231,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     const received = this.resume;
     if (this.buffered < this.wanted || this.opening !== undefined || this.allowed[FrameKind.ITEM] !== 1) return 0;
     if (received !== undefined && !received.firstConnection) return 0;
+    this.sealTail();
     const chunk = this.chunks[this.head]!;
     const codec = this.codec;
     const limit = this.maxFrameBytes;
@@ -331,6 +340,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
 
   /** Fills `target` with held bytes from the current position, without consuming them. */
   private peek(target: Uint8Array): Uint8Array {
+    this.sealTail();
     let filled = 0;
     let at = this.offset;
     for (let i = this.head; i < this.chunks.length && filled < target.length; i++) {

@@ -61,6 +61,8 @@ export class PartQueue implements DecodedItems {
   private readonly values: unknown[] = new Array<unknown>(QUEUE_PARTS).fill(undefined);
   private head = 0;
   private tail = 0;
+  /** Where the decoder's fast path puts a run of decoded values before they are validated. */
+  private readonly decoded: unknown[] = [];
   private wire = Wire.Start;
   /** The error found after the queued parts; the reader raises it once they are taken. */
   error: unknown = undefined;
@@ -157,14 +159,18 @@ export class PartQueue implements DecodedItems {
   private runOfItems(batch: unknown[] | undefined, room: number): boolean {
     const decoder = this.decoder;
     if (decoder.nextItems === undefined || this.wire > Wire.Items) return false;
-    const decoded: unknown[] = [];
+    const decoded = this.decoded;
     const count = decoder.nextItems(decoded, Math.min(room, this.maxItems - this.items));
     if (count === 0) return false;
     this.wire = Wire.Items;
-    for (let i = 0; i < count; i++) {
-      const value = this.accept(decoded[i], "item", this.items);
-      this.items++;
-      if (value !== SKIPPED) this.deliver(batch, batch !== undefined, value);
+    try {
+      for (let i = 0; i < count; i++) {
+        const value = this.accept(decoded[i], "item", this.items);
+        this.items++;
+        if (value !== SKIPPED) this.deliver(batch, batch !== undefined, value);
+      }
+    } finally {
+      decoded.length = 0; // holds no value past the run
     }
     return true;
   }

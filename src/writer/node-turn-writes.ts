@@ -1,0 +1,63 @@
+// Node-only: the chunks a response body yields in one turn of the event loop, written to a ServerResponse as one chunk.
+import type { ServerResponse } from "node:http";
+
+/** Gathered chunks are written at once from this many bytes on, without waiting for the end of the turn. */
+const GATHER_BYTES = 16 * 1024;
+
+/**
+ * Gathers the chunks (a producer's frames) that arrive in one turn and writes them with one `res.write` when the
+ * turn's microtasks are done: a write through `node:http` costs more than copying a small frame (chunked
+ * encoding adds its own pieces to every write), and a frame that is copied no longer pins the buffer it was
+ * encoded into. A chunk is never held past the turn it arrived in, nor beyond GATHER_BYTES.
+ *
+ * @example
+ * const writes = new TurnWrites(res);
+ * writes.add(frame); // written when the turn ends
+ * if (res.writableNeedDrain) await once(res, "drain");
+ */
+export class TurnWrites {
+  private chunks: Uint8Array[] = [];
+  private bytes = 0;
+  private scheduled = false;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  /** Adds a chunk, written with the others of this turn. Check `res.writableNeedDrain` afterwards, as after `res.write`. */
+  add(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    if (this.bytes >= GATHER_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushAtTurnEnd);
+    }
+  }
+
+  /** Writes what is gathered now (before `res.end()`). */
+  flush(): void {
+    const chunks = this.chunks;
+    if (chunks.length === 0) return;
+    const bytes = this.bytes;
+    this.chunks = [];
+    this.bytes = 0;
+    if (this.res.destroyed || this.res.writableEnded) return;
+    this.res.write(chunks.length === 1 ? chunks[0]! : joined(chunks, bytes));
+  }
+
+  private readonly flushAtTurnEnd = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+}
+
+/** The chunks copied into one buffer of `bytes` bytes: once per turn, never appended to again. */
+function joined(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
