@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { TurnWrites } from "./writer/node-turn-writes.js";
-import { producerRunOf } from "./writer/producer.js";
+import { takeProducerRun } from "./writer/producer.js";
 
 /**
  * Writes a fetch `Response` to a Node `ServerResponse`, streaming its body with backpressure. When the client
@@ -85,8 +85,8 @@ interface BodyReader {
 function bodyReader(body: ReadableStream<Uint8Array> | null): BodyReader | undefined {
   if (body === null) return undefined;
   // A producer's own frames, without the stream's promise chain per frame: the same frames and pacing, less CPU and memory per stream.
-  const run = producerRunOf(body);
-  if (run !== undefined) return { next: () => run.next(), cancel: (reason) => run.cancel(reason) };
+  const run = takeProducerRun(body);
+  if (run !== undefined) return run;
   const reader = body.getReader();
   return {
     next: () => reader.read().then((result) => (result.done ? undefined : result.value)),

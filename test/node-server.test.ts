@@ -346,3 +346,30 @@ describe("sendResponse: the status line and HEAD", () => {
     }
   });
 });
+
+describe("sendResponse: a Response whose stream has already pulled frames ahead", () => {
+  it.each([
+    ["the default high-water mark", undefined],
+    ["highWaterMark 4", 4],
+    ["highWaterMark 0", 0],
+  ])("%s, sent after the handler awaited: every item once, in order, and the body is locked", async (_, highWaterMark) => {
+    const bodies: (ReadableStream | null)[] = [];
+    const { url } = await listen(async (_req, res) => {
+      const response = NUMBERS.toResponse(
+        async function* (w) {
+          for (let i = 0; i < 10; i++) yield w.item({ i });
+        },
+        { highWaterMark },
+      );
+      bodies.push(response.body);
+      await sleep(10); // the stream's own pull has run meanwhile
+      await sendResponse(res, response);
+    });
+    for (let round = 0; round < 3; round++) {
+      const items: number[] = [];
+      for await (const item of NUMBERS.fetch(url).readItems()) items.push(item.i);
+      expect(items).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+    expect(bodies.every((body) => body?.locked === true)).toBe(true);
+  });
+});

@@ -60,13 +60,9 @@ export function producerStream<W extends FrameWriter, Y = Uint8Array>(
     throw new StreamError("OPTIONS", `highWaterMark must be a non-negative integer, got ${String(highWaterMark)}.`);
   }
   const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, options);
-  const stream = new ReadableStream<Uint8Array>(
+  const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        const frame = await run.next();
-        if (frame === undefined) controller.close();
-        else controller.enqueue(frame);
-      },
+      pull: (controller) => run.pullInto(controller, stream),
       cancel: (reason) => run.cancel(reason),
     },
     { highWaterMark },
@@ -75,16 +71,34 @@ export function producerStream<W extends FrameWriter, Y = Uint8Array>(
   return stream;
 }
 
-/**
- * The run behind a stream from {@link producerStream}, for adapters that write frames straight to a socket (see
- * `sendResponse` in streamtypes/node): the same frames and the same pull-based pacing, without a promise chain
- * through the stream per frame. Undefined for any other stream, or once the stream has a reader.
- */
+/** The run behind a stream from {@link producerStream} (for its `signal`); undefined for any other stream. */
 export function producerRunOf(stream: ReadableStream<Uint8Array> | null | undefined): ProducerRun | undefined {
-  if (stream === null || stream === undefined || stream.locked) return undefined;
+  if (stream === null || stream === undefined) return undefined;
   const run = (stream as unknown as Record<symbol, unknown>)[RUN];
-  return run instanceof Object && typeof (run as ProducerRun).next === "function" ? (run as ProducerRun) : undefined;
+  return run instanceof ProducerRun ? run : undefined;
 }
+
+/**
+ * Takes over the run behind a stream from {@link producerStream}, for adapters that write frames straight to a
+ * socket (see `sendResponse` in streamtypes/node): the same frames and pacing, without a promise chain through
+ * the stream per frame. Frames the stream already pulled ahead come first; the stream is locked from then on.
+ * Undefined for any other stream, or once the stream has a reader.
+ */
+export function takeProducerRun(stream: ReadableStream<Uint8Array> | null | undefined): DirectRun | undefined {
+  const run = producerRunOf(stream);
+  if (run === undefined || stream!.locked) return undefined;
+  stream!.getReader(); // its queue holds frames that now belong to the run's new consumer: nobody else may read them
+  return run.takeOver();
+}
+
+/** A run taken over from its stream: its frames one by one, and cancellation. */
+export interface DirectRun {
+  next(): Promise<Uint8Array | undefined>;
+  cancel(reason: unknown): Promise<void>;
+}
+
+/** What a pull returns once the run is driven directly: the stream is never pulled again. */
+const NEVER = new Promise<void>(() => {});
 
 /**
  * One run of a producer: its frames one at a time, on demand, ending with the end frame (or an error frame when
@@ -98,6 +112,11 @@ export class ProducerRun {
   private pending: Promise<IteratorResult<Uint8Array>> | undefined;
   private cancelled = false;
   private finished = false;
+  /** Frames the stream pulled ahead while it had no reader: unread, so a consumer taking over gets them first. */
+  private unread: Uint8Array[] = [];
+  /** The stream's pull in progress (a consumer taking over waits for it), and whether one has taken over. */
+  private pulling: Promise<Uint8Array | undefined> | undefined;
+  private direct = false;
 
   constructor(
     private readonly writer: FrameWriter,
@@ -153,6 +172,34 @@ export class ProducerRun {
       }
       return frame;
     }
+  }
+
+  /** The stream's pull: one frame into its queue, unless a consumer has taken the run over (see takeProducerRun). */
+  async pullInto(controller: ReadableStreamDefaultController<Uint8Array>, stream: ReadableStream<Uint8Array>): Promise<void> {
+    if (this.direct) return NEVER;
+    if (stream.locked) this.unread = []; // a reader takes frames from the queue: none stays unread
+    const pending = this.next();
+    this.pulling = pending;
+    const frame = await pending;
+    this.pulling = undefined;
+    if (this.direct) {
+      if (frame !== undefined) this.unread.push(frame); // made for the stream, due to the consumer that took over
+      return NEVER;
+    }
+    if (frame === undefined) return controller.close();
+    controller.enqueue(frame);
+    if (!stream.locked) this.unread.push(frame);
+  }
+
+  /** Hands the run to one consumer: the frames the stream holds unread, then the rest. */
+  takeOver(): DirectRun {
+    this.direct = true;
+    const nextDirect = (): Promise<Uint8Array | undefined> => {
+      if (this.pulling !== undefined) return this.pulling.then(nextDirect); // the frame it makes joins `unread` first
+      if (this.unread.length > 0) return Promise.resolve(this.unread.shift());
+      return this.next();
+    };
+    return { next: nextDirect, cancel: (reason) => this.cancel(reason) };
   }
 
   /** Aborts when the consumer goes away (before the producer has started, too): what a producer's `signal` is. */
