@@ -45,6 +45,9 @@ export interface StreamErrorDetails {
   status?: number | undefined;
 }
 
+/** The details a StreamError keeps as its own properties, in this order, when given. */
+const DETAIL_KEYS = ["part", "index", "issues", "remote", "status"] as const;
+
 /** Marks every StreamError, whichever build made it. */
 const STREAM_ERROR_BRAND: unique symbol = Symbol.for("streamtypes.StreamError");
 
@@ -71,13 +74,9 @@ export class StreamError extends Error {
   constructor(code: StreamErrorCode, message: string, details: StreamErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "StreamError";
-    const self = this as { -readonly [K in keyof StreamError]: StreamError[K] };
+    const self = this as unknown as Record<string, unknown>;
     self.code = code;
-    if (details.part !== undefined) self.part = details.part;
-    if (details.index !== undefined) self.index = details.index;
-    if (details.issues !== undefined) self.issues = details.issues;
-    if (details.remote !== undefined) self.remote = details.remote;
-    if (details.status !== undefined) self.status = details.status;
+    for (const key of DETAIL_KEYS) if (details[key] !== undefined) self[key] = details[key];
     Object.defineProperty(this, STREAM_ERROR_BRAND, { value: true });
   }
 
@@ -113,6 +112,11 @@ export function previewBytes(bytes: Uint8Array): string {
   for (let i = 0; i < Math.min(head.length, 12); i++) hex += (i ? " " : "") + head[i]!.toString(16).padStart(2, "0");
   const more = bytes.length > head.length ? "…" : "";
   return `"${text}${more}" (${hex}${bytes.length > 12 ? " …" : ""})`;
+}
+
+/** A thrown value's message (an Error's `message`, anything else as a string), for messages that quote it. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A thrown value as a one-line description, for messages about causes. */

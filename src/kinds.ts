@@ -93,29 +93,22 @@ export function knownKinds(schema: unknown, key: string): KindValue[] | undefine
 function collect(schema: unknown, key: string, out: Set<KindValue>, depth: number): boolean {
   if ((typeof schema !== "object" && typeof schema !== "function") || schema === null || depth > 16) return false;
   const s = schema as Record<PropertyKey, unknown>;
+  const member = (m: unknown) => collect(m, key, out, depth + 1);
   // TypeBox 0.34
   const tb = s[TYPEBOX_KIND];
-  if (tb === "Union") return Array.isArray(s.anyOf) && s.anyOf.length > 0 && s.anyOf.every((m) => collect(m, key, out, depth + 1));
-  if (tb === "Object") {
-    const prop = (s.properties as Record<string, unknown> | undefined)?.[key];
-    return literals(prop, out, depth);
-  }
+  if (tb === "Union") return everyOf(s.anyOf, member);
+  if (tb === "Object") return literals((s.properties as Record<string, unknown> | undefined)?.[key], out, depth);
   // zod 4
   const zod = s._zod as { propValues?: Record<string, Set<unknown>>; def?: { type?: string; options?: unknown[] } } | undefined;
   if (zod !== undefined && typeof zod === "object") {
     const values = zod.propValues?.[key];
-    if (values !== undefined && values.size > 0) return addAll(values, out);
-    if (zod.def?.type === "union" && Array.isArray(zod.def.options)) return zod.def.options.length > 0 && zod.def.options.every((m) => collect(m, key, out, depth + 1));
-    return false;
+    if (values !== undefined && values.size > 0) return [...values].every((v) => add(v, out));
+    return zod.def?.type === "union" && everyOf(zod.def.options, member);
   }
   // valibot
-  if (s.kind === "schema" && (s.type === "variant" || s.type === "union") && Array.isArray(s.options)) {
-    return s.options.length > 0 && s.options.every((m) => collect(m, key, out, depth + 1));
-  }
-  if (s.kind === "schema" && s.type === "object" && typeof s.entries === "object" && s.entries !== null) {
-    return literals((s.entries as Record<string, unknown>)[key], out, depth);
-  }
-  return false;
+  if (s.kind !== "schema") return false;
+  if (s.type === "variant" || s.type === "union") return everyOf(s.options, member);
+  return s.type === "object" && typeof s.entries === "object" && s.entries !== null && literals((s.entries as Record<string, unknown>)[key], out, depth);
 }
 
 /** A literal (or a union of them, a valibot picklist) of a discriminator property. */
@@ -123,19 +116,19 @@ function literals(prop: unknown, out: Set<KindValue>, depth: number): boolean {
   if (typeof prop !== "object" || prop === null || depth > 16) return false;
   const p = prop as Record<PropertyKey, unknown>;
   if (p[TYPEBOX_KIND] === "Literal") return add(p.const, out);
-  if (p[TYPEBOX_KIND] === "Union") return Array.isArray(p.anyOf) && p.anyOf.length > 0 && p.anyOf.every((m) => literals(m, out, depth + 1));
+  if (p[TYPEBOX_KIND] === "Union") return everyOf(p.anyOf, (m) => literals(m, out, depth + 1));
   if (p.kind === "schema" && p.type === "literal") return add(p.literal, out);
   if (p.kind === "schema" && p.type === "picklist" && Array.isArray(p.options)) return p.options.every((v) => add(v, out));
   return false;
 }
 
+/** True for a non-empty array whose every member passes `test`. */
+function everyOf(list: unknown, test: (member: unknown) => boolean): boolean {
+  return Array.isArray(list) && list.length > 0 && list.every(test);
+}
+
 function add(value: unknown, out: Set<KindValue>): boolean {
   if (typeof value !== "string" && typeof value !== "number") return false;
   out.add(value);
-  return true;
-}
-
-function addAll(values: Set<unknown>, out: Set<KindValue>): boolean {
-  for (const v of values) if (!add(v, out)) return false;
   return true;
 }

@@ -45,7 +45,8 @@ export function kindName(kind: number): string {
   return KIND_NAMES[kind] ?? `unknown (${kind})`;
 }
 
-const KINDS_BY_NAME: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(KIND_NAMES).map(([kind, name]) => [name, Number(kind)]));
+// Pure: a bundle whose formats name no kinds (binary, truss) leaves the table out.
+const KINDS_BY_NAME: Readonly<Record<string, number>> = /* @__PURE__ */ (() => Object.fromEntries(Object.entries(KIND_NAMES).map(([kind, name]) => [name, Number(kind)])))();
 
 /** The frame kind with this name ("item", "keep-alive"), if it is one of `allowed`; text framings name their kinds. */
 export function kindNamed(name: unknown, allowed: readonly number[]): number | undefined {
@@ -53,8 +54,8 @@ export function kindNamed(name: unknown, allowed: readonly number[]): number | u
   return kind !== undefined && allowed.includes(kind) ? kind : undefined;
 }
 
-/** "an item frame", "a header frame": a frame kind with its article, for messages. */
-export function aFrame(kind: number): string {
+/** "an item frame", "a header frame" (or "An item frame" to start a sentence): a frame kind with its article, for messages. */
+export function aFrame(kind: number, capital = false): string {
   const name = kindName(kind);
-  return `${/^[aeiou]/.test(name) ? "an" : "a"} ${name} frame`;
+  return `${/^[aeiou]/.test(name) ? (capital ? "An" : "an") : capital ? "A" : "a"} ${name} frame`;
 }

@@ -76,5 +76,10 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
   footer?: F,
   options: StreamTypesOptions = {},
 ): StreamTypes<I, H, F> {
-  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, undefined));
+  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, refuseTypeBox));
+}
+
+/** This entry's answer to a TypeBox schema: it validates Standard Schemas only. */
+function refuseTypeBox(): never {
+  throw new StreamError("OPTIONS", 'This is a TypeBox schema: define the stream with streamTypes() from "streamtypes", which validates TypeBox schemas; "streamtypes/standard" takes Standard Schemas only.');
 }

@@ -624,27 +624,21 @@ function readExtension(length: number, at: number): unknown {
  */
 function readTimestamp(p: number, length: number): Date {
   const d = src;
-  if (length === 4) return new Date((d[p]! * 0x1000000 + (d[p + 1]! << 16) + (d[p + 2]! << 8) + d[p + 3]!) * 1000);
-  if (length === 8) {
-    return new Date(
-      ((d[p]! << 22) + (d[p + 1]! << 14) + (d[p + 2]! << 6) + (d[p + 3]! >> 2)) / 1000000 +
-        ((d[p + 3]! & 0x3) * 0x100000000 + d[p + 4]! * 0x1000000 + (d[p + 5]! << 16) + (d[p + 6]! << 8) + d[p + 7]!) * 1000,
-    );
-  }
+  if (length === 4) return new Date(uint32At(p) * 1000);
+  // Every sum below is of integers under 2^53, so it is exact, as msgpackr's own sums are: the same Dates.
+  if (length === 8) return new Date((uint32At(p) >>> 2) / 1000000 + ((d[p + 3]! & 0x3) * 0x100000000 + uint32At(p + 4)) * 1000);
   if (length === 12) {
-    return new Date(
-      ((d[p]! << 24) + (d[p + 1]! << 16) + (d[p + 2]! << 8) + d[p + 3]!) / 1000000 +
-        ((d[p + 4]! & 0x80 ? -0x1000000000000 : 0) +
-          d[p + 6]! * 0x10000000000 +
-          d[p + 7]! * 0x100000000 +
-          d[p + 8]! * 0x1000000 +
-          (d[p + 9]! << 16) +
-          (d[p + 10]! << 8) +
-          d[p + 11]!) *
-          1000,
-    );
+    // msgpackr reads the nanoseconds as signed and skips the seconds' second byte.
+    const seconds = (d[p + 4]! & 0x80 ? -0x1000000000000 : 0) + d[p + 6]! * 0x10000000000 + d[p + 7]! * 0x100000000 + uint32At(p + 8);
+    return new Date((uint32At(p) | 0) / 1000000 + seconds * 1000);
   }
   return new Date(NaN);
+}
+
+/** The big-endian uint32 at `p` of the payload (bounds already checked). */
+function uint32At(p: number): number {
+  const d = src;
+  return d[p]! * 0x1000000 + (d[p + 1]! << 16) + (d[p + 2]! << 8) + d[p + 3]!;
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));

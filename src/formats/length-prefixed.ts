@@ -302,10 +302,9 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
       );
     }
     if (length > this.maxFrameBytes) {
-      const what = aFrame(kind);
       throw new StreamError(
         "LIMIT",
-        `${what.charAt(0).toUpperCase()}${what.slice(1)} announces ${length} payload bytes, over the limit of ${this.maxFrameBytes} (maxFrameBytes). ` +
+        `${aFrame(kind, true)} announces ${length} payload bytes, over the limit of ${this.maxFrameBytes} (maxFrameBytes). ` +
           `Raise maxFrameBytes in the options if the producer really sends values this large; nothing of this frame was buffered.`,
       );
     }

@@ -1,5 +1,5 @@
 // Stream positions shared by the resumable formats: the id of every part, where a resumed stream starts, and which repeats a reader skips.
-import { StreamError } from "../errors.js";
+import { StreamError, messageOf } from "../errors.js";
 import type { ResumePoint } from "../format.js";
 import { FrameKind } from "../protocol.js";
 
@@ -29,7 +29,7 @@ export function resumePosition(decode: () => unknown): number {
   try {
     value = decode();
   } catch (err) {
-    throw new StreamError("FORMAT", `A resume frame's payload does not decode: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+    throw new StreamError("FORMAT", `A resume frame's payload does not decode: ${messageOf(err)}.`, { cause: err });
   }
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
   throw new StreamError("FORMAT", `A resume frame must carry the id of the last part the reader has (a non-negative integer), not ${JSON.stringify(String(value)).slice(0, 40)}.`);

@@ -32,7 +32,7 @@ export function undecodable(part: StreamPart, index: number | undefined, size: n
   return new StreamError(
     "FORMAT",
     `The ${partLabel(part, index)} payload (${size} bytes) does not decode as ${codec}: ${reason}. Check that producer and consumer use the same format.`,
-    { cause: err, part, ...(index === undefined ? {} : { index }) },
+    { cause: err, part, index },
   );
 }
 

@@ -1,5 +1,5 @@
 // Frames → validated parts in wire order: the decoding loop of the reader, run synchronously over the bytes at hand.
-import { StreamError, type StreamPart } from "../errors.js";
+import { StreamError, messageOf, type StreamPart } from "../errors.js";
 import type { Frame, FrameDecoder } from "../format.js";
 import { FrameKind, aFrame } from "../protocol.js";
 import { INVALID } from "../schema/validator.js";
@@ -83,11 +83,6 @@ export class PartQueue implements DecodedItems {
   /** Parts decoded and not taken yet. */
   get size(): number {
     return this.tail - this.head;
-  }
-
-  /** True once the end frame has been decoded. */
-  get ended(): boolean {
-    return this.wire === Wire.Ended;
   }
 
   /** The kind of the next part; call only when size > 0. */
@@ -226,7 +221,7 @@ export class PartQueue implements DecodedItems {
         try {
           info = this.decoder.value(frame);
         } catch (err) {
-          throw new StreamError("FORMAT", `The producer sent an error frame that does not decode: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+          throw new StreamError("FORMAT", `The producer sent an error frame that does not decode: ${messageOf(err)}.`, { cause: err });
         }
         throw remoteError(info, this.items);
       }
@@ -290,6 +285,5 @@ export class PartQueue implements DecodedItems {
 }
 
 function afterFooter(kind: number): StreamError {
-  const what = aFrame(kind);
-  return new StreamError("ORDER", `${what.charAt(0).toUpperCase()}${what.slice(1)} follows the footer; only the end frame may follow it.`);
+  return new StreamError("ORDER", `${aFrame(kind, true)} follows the footer; only the end frame may follow it.`);
 }

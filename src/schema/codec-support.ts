@@ -49,33 +49,16 @@ function find(node: Record<string | symbol, unknown>, json: boolean, path: strin
     const problems = members.map((member) => child(member, path));
     return members.length > 0 && problems.every((p) => p !== undefined) ? problems[0] : undefined;
   }
-  const properties = node.properties as Record<string, unknown> | undefined;
-  if (properties !== undefined) {
-    for (const [key, value] of Object.entries(properties)) {
-      const problem = child(value, `${path}/${key}`);
-      if (problem !== undefined) return problem;
-    }
-  }
+  // The subschemas in the order they are searched, each with the path a value under it has.
+  const children: [unknown, string][] = [];
+  for (const [key, value] of Object.entries((node.properties as Record<string, unknown> | undefined) ?? {})) children.push([value, `${path}/${key}`]);
   const items = node.items;
-  if (Array.isArray(items)) {
-    for (let i = 0; i < items.length; i++) {
-      const problem = child(items[i], `${path}/${i}`);
-      if (problem !== undefined) return problem;
-    }
-  } else {
-    const problem = child(items, `${path}/*`);
-    if (problem !== undefined) return problem;
-  }
-  for (const key of ["additionalProperties", "not"] as const) {
-    const problem = child(node[key], `${path}/*`);
-    if (problem !== undefined) return problem;
-  }
-  for (const value of Object.values((node.patternProperties as Record<string, unknown> | undefined) ?? {})) {
-    const problem = child(value, `${path}/*`);
-    if (problem !== undefined) return problem;
-  }
-  for (const member of (node.allOf as unknown[] | undefined) ?? []) {
-    const problem = child(member, path);
+  if (Array.isArray(items)) items.forEach((item, i) => children.push([item, `${path}/${i}`]));
+  else children.push([items, `${path}/*`]);
+  for (const value of [node.additionalProperties, node.not, ...Object.values((node.patternProperties as Record<string, unknown> | undefined) ?? {})]) children.push([value, `${path}/*`]);
+  for (const member of (node.allOf as unknown[] | undefined) ?? []) children.push([member, path]);
+  for (const [value, at] of children) {
+    const problem = child(value, at);
     if (problem !== undefined) return problem;
   }
   return undefined;

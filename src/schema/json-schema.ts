@@ -1,5 +1,5 @@
 // JSON Schema for a stream's parts: TypeBox schemas as they are (minus TypeBox's symbol keys), Standard Schemas through Standard JSON Schema.
-import { StreamError, type StreamPart } from "../errors.js";
+import { StreamError, messageOf, type StreamPart } from "../errors.js";
 
 /** TypedArray()'s Kind (./typed-array.ts, not imported: it imports TypeBox, which streamtypes/standard users do not have). */
 const TYPED_ARRAY_KIND = "streamtypes:TypedArray";
@@ -53,7 +53,7 @@ export function partJsonSchema(schema: unknown, part: StreamPart, options: JsonS
   try {
     return (converter[io] as (o: { target: string }) => JsonSchema)({ target: options.target ?? "draft-2020-12" });
   } catch (err) {
-    throw new StreamError("OPTIONS", `The ${part} schema (${vendor}) cannot be converted to JSON Schema: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new StreamError("OPTIONS", `The ${part} schema (${vendor}) cannot be converted to JSON Schema: ${messageOf(err)}`, {
       part,
       cause: err,
     });

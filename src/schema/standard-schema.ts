@@ -101,16 +101,16 @@ export function standardValidator(schema: StandardSchemaV1, options: StandardVal
 
   // Read once: some libraries build the `~standard` object in a getter on every access.
   const std = schema["~standard"];
-  const vendor = std.vendor;
-  const run = (value: unknown): StandardSchemaV1.Result<unknown> => {
-    const result = std.validate(value);
+  /** A result, or OPTIONS for a promise of one (an asynchronous schema). */
+  const settled = (result: unknown): StandardSchemaV1.Result<unknown> => {
     if (isThenable(result)) {
       // Nothing may be left unhandled: the promise is dropped, so its rejection is swallowed here.
       result.then(undefined, () => {});
-      throw asyncSchemaError(vendor);
+      throw asyncSchemaError(std.vendor);
     }
-    return result;
+    return result as StandardSchemaV1.Result<unknown>;
   };
+  const run = (value: unknown) => settled(std.validate(value));
 
   if (options.probe !== false) {
     let probe: unknown;
@@ -119,10 +119,7 @@ export function standardValidator(schema: StandardSchemaV1, options: StandardVal
     } catch {
       // A schema that throws on `undefined` is the library's business; the real values decide.
     }
-    if (isThenable(probe)) {
-      probe.then(undefined, () => {});
-      throw asyncSchemaError(vendor);
-    }
+    settled(probe);
   }
 
   return {

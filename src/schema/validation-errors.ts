@@ -14,7 +14,7 @@ export function invalid(validator: Validator, part: StreamPart, index: number | 
   return new StreamError("VALIDATION", `The ${partLabel(part, index)} ${what}: ${list || "it was rejected by its schema"}.`, {
     part,
     issues,
-    ...(index === undefined ? {} : { index }),
+    index,
   });
 }
 
@@ -23,6 +23,6 @@ export function uncheckable(part: StreamPart, index: number | undefined, err: un
   return new StreamError("VALIDATION", `The ${partLabel(part, index)} could not be checked against its schema: ${describeThrown(err)}.`, {
     cause: err,
     part,
-    ...(index === undefined ? {} : { index }),
+    index,
   });
 }

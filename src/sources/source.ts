@@ -213,7 +213,7 @@ function isFetchAbortReason(err: unknown): boolean {
 }
 
 /** A source that is opened on its first read, e.g. once a fetch Response has arrived. */
-function lazy(open: () => Promise<ByteSource>, passesOn?: (err: unknown) => boolean): ByteSource {
+function lazy(open: () => Promise<ByteSource>, passesOn: (err: unknown) => boolean): ByteSource {
   let inner: Promise<ByteSource> | undefined;
   let opened: ByteSource | undefined;
   let cancelled: { reason: unknown } | undefined;
@@ -236,6 +236,6 @@ function lazy(open: () => Promise<ByteSource>, passesOn?: (err: unknown) => bool
       // Even when nothing was read yet, a pending fetch must have its body released once it arrives.
       (inner ??= open()).then((source) => source.cancel(reason), () => {});
     },
-    ...(passesOn === undefined ? {} : { passesOn }),
+    passesOn,
   };
 }
