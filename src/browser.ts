@@ -5,7 +5,7 @@ import { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
 import { ReaderTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
 import { StreamError } from "./errors.js";
 import type { Format } from "./format.js";
-import { binary } from "./formats/binary.js";
+import { binaryReadOnly } from "./formats/binary.js";
 import { typeboxInterpreted } from "./schema/typebox.js";
 
 export { StreamError } from "./errors.js";
@@ -44,9 +44,9 @@ const NAMED: EntryDefaults = {
   validatorFor,
 };
 
-/** The default for streamTypes(): the binary framing with MessagePack, read-only. */
+/** The default for streamTypes(): the binary framing with MessagePack, read-only (no frame encoder: nothing here writes). */
 const BINARY_MSGPACK: EntryDefaults = {
-  format: (options) => (Object.keys(options).some((k) => k === "framing" || k === "codec" || k === "compat") ? NAMED.format(options) : binary(msgpackReadOnly())),
+  format: (options) => (Object.keys(options).some((k) => k === "framing" || k === "codec" || k === "compat") ? NAMED.format(options) : binaryReadOnly(msgpackReadOnly())),
   validatorFor,
 };
 

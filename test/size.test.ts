@@ -1,6 +1,10 @@
 // Bundle budgets per format: a page bundles only the format it reads (esbuild, minified, gzip -9; deterministic, so CI can hold it).
+import { Type } from "@sinclair/typebox";
 import { describe, expect, it } from "vitest";
+import { streamTypes as browserStreamTypes } from "../src/browser.js";
+import { streamTypes } from "../src/index.js";
 import { bundledSize } from "./bundle-size.js";
+import { readAll, rejection } from "./helpers.js";
 
 /** A page that defines a small schema and reads items with the given definition code. */
 function page(imports: string, define: string): string {
@@ -17,7 +21,7 @@ const PAGES = [
   {
     name: "binary (MessagePack)",
     code: page("streamTypes", "streamTypes(TObject({ a: TNumber() }))"),
-    budget: 22 * 1024,
+    budget: 21.25 * 1024,
     excludes: [/formats\/(sse|ndjson|truss)\.ts$/, /codecs\/json\.ts$/, /eventsource-parser/, /msgpackr\/pack/, /typebox\/compiler/, /writer\//],
   },
   {
@@ -52,6 +56,21 @@ describe("browser bundles", () => {
     const hook = await bundledSize(`export { useStream } from "./src/react.ts";`, ["react"]);
     expect(hook.inputs).toEqual(["src/react.ts"]);
     expect(hook.gzipped).toBeLessThan(2 * 1024);
+  });
+
+  it("streamTypes() reads its default format without a frame encoder: the page carries none, and the format's encoder() is OPTIONS", async () => {
+    const named = await bundledSize(page("readerTypes, binary, msgpackReadOnly", "readerTypes(TObject({ a: TNumber() }), undefined, undefined, { format: binary(msgpackReadOnly()) })"));
+    const byDefault = await bundledSize(PAGES[0]!.code);
+    expect(named.gzipped - byDefault.gzipped).toBeGreaterThan(300); // binary() carries LengthPrefixedEncoder
+    const S = browserStreamTypes(Type.Object({ a: Type.Number() }));
+    const w = streamTypes(Type.Object({ a: Type.Number() })).writer();
+    const read = await readAll(S, S.reader([w.item({ a: 1 }), w.item({ a: 2 }), w.end()]));
+    expect(read.error).toBeUndefined();
+    expect(read.items).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(S.contentType).toBe("application/vnd.streamtypes; codec=msgpack");
+    const refused = await rejection(() => S.format.encoder({ maxPayloadBytes: 1024 }));
+    expect(refused.code).toBe("OPTIONS");
+    expect(refused.message).toMatch(/streamtypes\/browser.*binary\(msgpack\(\)\)/);
   });
 
   it("leaves out what only writers need: msgpackr's packer and TypeBox's compiler", async () => {

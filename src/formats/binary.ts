@@ -30,6 +30,29 @@ const KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END
  * const STREAM = streamTypes(Item, Header, Footer, { format: binary(json()) });
  */
 export function binary(codec: Codec): Format {
+  return binaryFormat(codec, ({ maxPayloadBytes, resumeAfter }) => new LengthPrefixedEncoder(codec, maxPayloadBytes, markerFrame(codec.id), resumeIndex(resumeAfter)));
+}
+
+/**
+ * The binary framing for a codec that only reads (`msgpackReadOnly()`): the default format of the browser entry's
+ * `streamTypes()`, which writes nothing, so that a page carries no frame encoder. It reads exactly as
+ * `binary(codec)` does; its `encoder()` is `OPTIONS`.
+ *
+ * @example
+ * const format = binaryReadOnly(msgpackReadOnly());
+ * format.decoder({ maxFrameBytes: 1 << 20 }); // reads binary MessagePack streams
+ */
+export function binaryReadOnly(codec: Codec): Format {
+  return binaryFormat(codec, () => {
+    throw new StreamError(
+      "OPTIONS",
+      `This format reads only (binary with the read-only ${codec.name} codec, the default of "streamtypes/browser"): write with streamTypes() from "streamtypes", whose default is binary(msgpack()).`,
+    );
+  });
+}
+
+/** The binary framing with `codec`, writing through `encoder`. */
+function binaryFormat(codec: Codec, encoder: Format["encoder"]): Format {
   return {
     name: "binary",
     contentType: `${BINARY_MEDIA_TYPE}; codec=${codec.name}`,
@@ -39,7 +62,7 @@ export function binary(codec: Codec): Format {
     resumable: true,
     decoder: ({ maxFrameBytes }) =>
       new LengthPrefixedDecoder({ maxFrameBytes, kinds: KINDS, codec, endsAtEof: false, opening: openingCheck(codec), resumable: true }),
-    encoder: ({ maxPayloadBytes, resumeAfter }) => new LengthPrefixedEncoder(codec, maxPayloadBytes, markerFrame(codec.id), resumeIndex(resumeAfter)),
+    encoder,
   };
 }
 
