@@ -14,8 +14,24 @@ import { takeProducerRun } from "./writer/producer.js";
  * @example
  * http.createServer((req, res) => sendResponse(res, STREAM.toResponse(async function* (w) { yield w.item(x); })));
  */
-export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  const reader = bodyReader(response.body);
+export function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  // Only the status, headers and body are kept: a long stream does not keep the Response (its Headers and the body's
+  // ReadableStream, some KiB per stream) alive while it is sent.
+  try {
+    return sendHeadAndBody(res, headOf(response), bodyReader(response.body));
+  } catch (err) {
+    return Promise.reject(err); // a body already read, say: as a rejection, as from an async function
+  }
+}
+
+/** A Response's status line and headers, as node:http writes them. */
+interface Head {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Record<string, string | string[]>;
+}
+
+async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyReader | undefined): Promise<void> {
   let gone = false;
   let wake = () => {};
   const onClose = () => {
@@ -34,7 +50,7 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
       onClose();
       return;
     }
-    writeHead(res, response);
+    writeHead(res, head);
     if (!reader || res.req?.method === "HEAD") {
       // Node drops a HEAD response's body; reading it would run the producer for nobody.
       reader?.cancel(new Error("a HEAD response has no body")).catch(() => {});
@@ -149,14 +165,18 @@ function clientGone(res: ServerResponse): boolean {
   return res.destroyed || res.writableEnded || res.req?.socket?.destroyed === true;
 }
 
-function writeHead(res: ServerResponse, response: Response): void {
+function headOf(response: Response): Head {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
+  return { status: response.status, statusText: response.statusText, headers };
+}
+
+function writeHead(res: ServerResponse, head: Head): void {
   // Without a statusText, Node writes its standard reason phrase ("200 OK") instead of an empty one.
-  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
-  else res.writeHead(response.status, headers);
+  if (head.statusText) res.writeHead(head.status, head.statusText, head.headers);
+  else res.writeHead(head.status, head.headers);
 }
 
 function sendPlain(res: ServerResponse, status: number, text: string): void {

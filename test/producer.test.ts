@@ -165,3 +165,34 @@ describe("consume", () => {
     expect(err.code).toBe("REMOTE");
   });
 });
+
+describe("takeProducerRun (how sendResponse drives a producer)", () => {
+  it("a stream taken over while its own pull waits, then sent to its end, is garbage once dropped: nothing global keeps it", async () => {
+    const { setFlagsFromString } = await import("node:v8");
+    const { runInNewContext } = await import("node:vm");
+    const { takeProducerRun } = await import("../src/writer/producer.js");
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const refs: WeakRef<object>[] = [];
+    /** One stream, sent to its end; nothing of it is referenced once this returns. */
+    async function sendOne(): Promise<number> {
+      const body = ITEMS_ONLY.toReadableStream(async function* (w) {
+        await sleep(2);
+        for (const item of items) yield w.item(item);
+      });
+      refs.push(new WeakRef(body));
+      await sleep(0); // the stream's own pull has started, and waits for the producer
+      const run = takeProducerRun(body)!;
+      let frames = 0;
+      while ((await run.next()) !== undefined) frames++;
+      return frames;
+    }
+    for (let i = 0; i < 50; i++) expect(await sendOne()).toBe(items.length + 1);
+    for (let i = 0; i < 5 && refs.some((r) => r.deref() !== undefined); i++) {
+      await sleep(10);
+      gc();
+    }
+    // Each stream is garbage (at most the last one may still sit in a register).
+    expect(refs.filter((r) => r.deref() !== undefined).length).toBeLessThanOrEqual(1);
+  });
+});

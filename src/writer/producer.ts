@@ -97,8 +97,11 @@ export interface DirectRun {
   cancel(reason: unknown): Promise<void>;
 }
 
-/** What a pull returns once the run is driven directly: the stream is never pulled again. */
-const NEVER = new Promise<void>(() => {});
+/**
+ * What a pull returns once the run is driven directly, so that the stream is never pulled again: a promise of its
+ * own each time, which goes with the stream (one shared promise would keep every such stream alive through its reactions).
+ */
+const never = (): Promise<void> => new Promise<void>(() => {});
 
 /**
  * One run of a producer: its frames one at a time, on demand, ending with the end frame (or an error frame when
@@ -176,7 +179,7 @@ export class ProducerRun {
 
   /** The stream's pull: one frame into its queue, unless a consumer has taken the run over (see takeProducerRun). */
   async pullInto(controller: ReadableStreamDefaultController<Uint8Array>, stream: ReadableStream<Uint8Array>): Promise<void> {
-    if (this.direct) return NEVER;
+    if (this.direct) return never();
     if (stream.locked) this.unread = []; // a reader takes frames from the queue: none stays unread
     const pending = this.next();
     this.pulling = pending;
@@ -184,7 +187,7 @@ export class ProducerRun {
     this.pulling = undefined;
     if (this.direct) {
       if (frame !== undefined) this.unread.push(frame); // made for the stream, due to the consumer that took over
-      return NEVER;
+      return never();
     }
     if (frame === undefined) return controller.close();
     controller.enqueue(frame);
