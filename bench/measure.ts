@@ -71,7 +71,9 @@ export function median(xs: readonly number[]): number {
 
 /**
  * Like {@link interleavedFastest}, but keeps every round's time per key (seconds), for medians. `before` runs
- * untimed ahead of each task in each round (e.g. to make fresh views for a cold pass).
+ * untimed ahead of each task in each round (e.g. to make fresh views for a cold pass). Each round starts one task
+ * further along (a rotating order), so that what a task leaves behind (garbage, a JIT state) does not always fall
+ * on the same next task.
  */
 export async function interleavedSamples(
   rounds: number,
@@ -79,8 +81,10 @@ export async function interleavedSamples(
   onRound?: (round: number) => void,
 ): Promise<Map<string, number[]>> {
   const samples = new Map<string, number[]>([...tasks.keys()].map((k) => [k, []]));
+  const entries = [...tasks];
   for (let round = 0; round < rounds; round++) {
-    for (const [key, task] of tasks) {
+    for (let i = 0; i < entries.length; i++) {
+      const [key, task] = entries[(i + round) % entries.length]!;
       await task.before?.();
       const start = seconds();
       await task.run();

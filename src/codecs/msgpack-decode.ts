@@ -331,8 +331,11 @@ function readString(length: number, at: number): string {
   const p = pos;
   if (length > end - p) throw pastEnd("a string", at, length, end - p);
   if (length <= VALUE_CACHE_BYTES) {
-    if (VALUES.skip === 0) return cachedString(VALUES, length, at);
-    VALUES.skip--;
+    if (valuesUntabled === 0) {
+      if (++valueLookups === TABLE_WINDOW) judgeValues();
+      return cachedString(VALUES, length, at);
+    }
+    valuesUntabled--;
   }
   return decodeString(p, length, at);
 }
@@ -483,10 +486,8 @@ interface StringTable {
   readonly bytes: Uint8Array;
   readonly lengths: Uint8Array;
   readonly strings: string[];
-  /** Lookups and hits in the current window of TABLE_WINDOW lookups, and how many strings to decode without the table (VALUES). */
-  lookups: number;
-  hits: number;
-  skip: number;
+  /** Misses so far in the current window (counted on the slow path only). */
+  misses: number;
 }
 
 const STRING_TABLE_SLOTS = 4096; // a power of two
@@ -500,9 +501,7 @@ function stringTable(): StringTable {
     bytes: new Uint8Array(STRING_TABLE_SLOTS * 16),
     lengths: new Uint8Array(STRING_TABLE_SLOTS),
     strings: new Array<string>(STRING_TABLE_SLOTS).fill(""),
-    lookups: 0,
-    hits: 0,
-    skip: 0,
+    misses: 0,
   };
 }
 const KEYS = stringTable();
@@ -516,11 +515,14 @@ const VALUES = stringTable();
  */
 const TABLE_WINDOW = 4096;
 const TABLE_REST = 65536;
+/** Value lookups in the current window, and string values left to decode without the table. */
+let valueLookups = 0;
+let valuesUntabled = 0;
 
-function judge(table: StringTable): void {
-  if (table.hits * 8 < table.lookups) table.skip = TABLE_REST;
-  table.lookups = 0;
-  table.hits = 0;
+function judgeValues(): void {
+  if (VALUES.misses * 8 > TABLE_WINDOW * 7) valuesUntabled = TABLE_REST;
+  valueLookups = 0;
+  VALUES.misses = 0;
 }
 
 /** The string of `length` (1 to 16) bytes at `pos`, already bounds-checked: from `table` when the same bytes were seen before. */
@@ -531,18 +533,17 @@ function cachedString(table: StringTable, length: number, at: number): string {
   const slot = Math.imul(b[p]! ^ (b[p + length - 1]! << 8) ^ (b[p + (length >> 1)]! << 16) ^ (length << 24), 0x9e3779b1) >>> 20;
   const row = slot << 4;
   const bytes = table.bytes;
-  if (++table.lookups === TABLE_WINDOW) judge(table);
   if (table.lengths[slot] === length + 1) {
     let i = 0;
     while (i < length && bytes[row + i] === b[p + i]) i++;
     if (i === length) {
       pos = p + length;
-      table.hits++;
       return table.strings[slot]!;
     }
   }
   // A miss: decode (which checks the UTF-8: the bytes in a slot are known to be valid), then remember.
   const text = decodeString(p, length, at);
+  table.misses++;
   for (let i = 0; i < length; i++) bytes[row + i] = b[p + i]!;
   table.lengths[slot] = length + 1;
   table.strings[slot] = text;
