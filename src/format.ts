@@ -21,7 +21,7 @@ export interface FrameDecoder<F extends Frame = Frame> {
   value(frame: F): unknown;
   /**
    * Optional fast path for runs of items: the values of the next item frames that are complete in the bytes at
-   * hand, up to `max`, appended to `values` without a Frame object each; returns how many. Returns early (0 when
+   * hand, up to `max`, written to `values` from index 0 without a Frame object each; returns how many. Returns early (0 when
    * it cannot start) at anything it does not take (another kind, a frame across chunks, a payload that does not
    * decode): next() then takes that frame as usual. What it takes is exactly what next() and value() would give.
    */

@@ -95,6 +95,8 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
   private tailUsed = 0;
   /** Bytes of the tail buffer already in the chunk list; those after it, up to tailUsed, are not yet. */
   private tailSealed = 0;
+  /** True while the chunk list ends with the current tail buffer's view that ends at tailSealed. */
+  private tailViewLast = false;
   /** Bytes that must be buffered before the next frame can be complete: its header, or the whole frame once its header was read. */
   private wanted = FRAME_HEADER_BYTES;
 
@@ -117,6 +119,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     this.buffered = 0;
     this.tail = new Uint8Array(0);
     this.tailUsed = this.tailSealed = 0;
+    this.tailViewLast = false;
     this.wanted = FRAME_HEADER_BYTES;
     this.opening = this.firstOpening;
   }
@@ -138,6 +141,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
         this.sealTail();
         tail = this.tail = new Uint8Array(TAIL_BYTES);
         this.tailUsed = this.tailSealed = 0;
+        this.tailViewLast = false;
       }
       const at = this.tailUsed;
       if (length <= 32) for (let i = 0; i < length; i++) tail[at + i] = chunk[i]!;
@@ -147,14 +151,29 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     }
     this.sealTail();
     this.chunks.push(chunk);
+    this.tailViewLast = false;
   }
 
-  /** The tiny chunks gathered since the last call, as one view of the tail buffer at the end of the chunk list. */
+  /**
+   * The tiny chunks gathered since the last call, at the end of the chunk list: the last chunk grows over them when
+   * it is the tail buffer's latest view, so that a frame that trickled in stays in one view (decoded in place,
+   * without the copy a frame across chunks needs); otherwise they join as a new view.
+   */
   private sealTail(): void {
     const start = this.tailSealed;
-    if (this.tailUsed === start) return;
-    this.chunks.push(new Uint8Array(this.tail.buffer, this.tail.byteOffset + start, this.tailUsed - start));
-    this.tailSealed = this.tailUsed;
+    const used = this.tailUsed;
+    if (used === start) return;
+    const chunks = this.chunks;
+    const last = chunks.length - 1;
+    const tail = this.tail;
+    if (last >= this.head && this.tailViewLast) {
+      const view = chunks[last]!;
+      chunks[last] = new Uint8Array(tail.buffer, view.byteOffset, view.length + used - start);
+    } else {
+      chunks.push(new Uint8Array(tail.buffer, tail.byteOffset + start, used - start));
+      this.tailViewLast = true;
+    }
+    this.tailSealed = used;
   }
 
   next(): LengthPrefixedFrame | undefined {
@@ -243,7 +262,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
       const next = at + FRAME_HEADER_BYTES + length;
       if (length > limit || next > chunk.length) break;
       try {
-        values.push(codec.decode(chunk, at + FRAME_HEADER_BYTES, next));
+        values[count] = codec.decode(chunk, at + FRAME_HEADER_BYTES, next);
       } catch {
         break; // next() takes this frame again, and the reader reports it
       }
@@ -322,6 +341,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     if (this.head === this.chunks.length) {
       this.chunks.length = 0;
       this.head = 0;
+      this.tailViewLast = false;
     } else if (this.head >= 1024) {
       this.chunks.splice(0, this.head);
       this.head = 0;

@@ -161,11 +161,13 @@ export class PartQueue implements DecodedItems {
     try {
       for (let i = 0; i < count; i++) {
         const value = this.accept(decoded[i], "item", this.items);
+        decoded[i] = undefined; // the array holds no value past the run
         this.items++;
         if (value !== SKIPPED) this.deliver(batch, batch !== undefined, value);
       }
-    } finally {
-      decoded.length = 0; // holds no value past the run
+    } catch (err) {
+      decoded.fill(undefined, 0, count); // the values not taken
+      throw err;
     }
     return true;
   }
