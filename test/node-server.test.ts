@@ -373,3 +373,25 @@ describe("sendResponse: a Response whose stream has already pulled frames ahead"
     expect(bodies.every((body) => body?.locked === true)).toBe(true);
   });
 });
+
+describe("sendResponse: the status line before the first frame", () => {
+  it("a producer that waits before its first frame: the client gets the headers first (the producer waits on the client)", async () => {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { url } = await listen((_req, res) => {
+      void sendResponse(
+        res,
+        NUMBERS.toResponse(async function* (w) {
+          await released; // until the client has the headers
+          yield w.item({ i: 1 });
+        }),
+      );
+    });
+    const response = await Promise.race([fetch(url), sleep(10_000).then(() => undefined)]);
+    expect(response?.status).toBe(200);
+    release();
+    const items: unknown[] = [];
+    for await (const item of NUMBERS.reader(response!).readItems()) items.push(item);
+    expect(items).toEqual([{ i: 1 }]);
+  });
+});
