@@ -35,6 +35,12 @@ function registerNegativeZero(): void {
   } as unknown as Parameters<typeof addExtension>[0]);
 }
 
+/** `value` with every -0 marked for msgpackr to write as float64 -0 (only the containers on the way are copied). */
+function withNegativeZero(value: unknown): unknown {
+  registerNegativeZero();
+  return replaceNegativeZero(value, NEGATIVE_ZERO);
+}
+
 /**
  * MessagePack through msgpackr with `useRecords: false`: standard MessagePack, so every frame decodes alone and
  * any MessagePack library can read it. `moreTypes` carries typed arrays (Float32Array and friends) as msgpackr's
@@ -48,21 +54,14 @@ function registerNegativeZero(): void {
 export function msgpack(): Codec {
   // msgpackr writes into the options object it is given, so each instance gets a fresh literal.
   const packr = new Packr({ useRecords: false, moreTypes: true, variableMapSize: true });
-  const prepare = (value: unknown): unknown => {
-    if (!scanForWrite(value, SHORT_STRING_UNITS)) return value;
-    registerNegativeZero();
-    return replaceNegativeZero(value, NEGATIVE_ZERO);
-  };
-  /** Short strings are checked in the output: a surrogate there means a lone one (or a chance match, checked in full). */
-  const checkOutput = (value: unknown, bytes: Uint8Array, start: number, end: number): void => {
-    if (hasEncodedSurrogate(bytes, start, end)) scanForWrite(value, 0);
-  };
+
   let shared: ArrayBufferLike | undefined; // the buffer msgpackr is filling
   return {
     ...msgpackReadOnly(),
     encode(value) {
-      const payload = packr.pack(prepare(value));
-      checkOutput(value, payload, 0, payload.length);
+      const payload = packr.pack(scanForWrite(value, SHORT_STRING_UNITS) ? withNegativeZero(value) : value);
+      // Short strings are checked in the output: a surrogate there means a lone one (or a chance match, checked in full).
+      if (hasEncodedSurrogate(payload, 0, payload.length)) scanForWrite(value, 0);
       return payload;
     },
     encodeAfter(value, headroom) {
@@ -71,13 +70,17 @@ export function msgpack(): Codec {
       // Packed into msgpackr's own buffer after `headroom` free bytes, for the frame header: no copy. msgpackr never
       // writes over what it has returned (it moves on, or takes a new buffer), so every frame stays valid, and the
       // frames of all writers of a definition share its buffers: an idle writer holds none.
-      const target = packr.pack(prepare(value), REUSE_BUFFER_MODE | RESERVE_START_SPACE | headroom) as unknown as Uint8Array & { start: number; end: number };
-      const length = target.end - target.start;
+      const packed = scanForWrite(value, SHORT_STRING_UNITS) ? withNegativeZero(value) : value;
+      const target = packr.pack(packed, REUSE_BUFFER_MODE | RESERVE_START_SPACE | headroom) as unknown as Uint8Array & { start: number; end: number };
+      const start = target.start;
+      const length = target.end - start;
+      const buffer = target.buffer;
       // The constructor, not subarray(): subarray looks up Symbol.species (and in Node makes a Buffer).
-      const frame = new Uint8Array(target.buffer, target.byteOffset + target.start, length);
-      checkOutput(value, frame, headroom, length); // on the frame: indexOf would search msgpackr's whole buffer
+      const frame = new Uint8Array(buffer, target.byteOffset + start, length);
+      // Short strings are checked in the output, on the frame (indexOf would search msgpackr's whole buffer).
+      if (hasEncodedSurrogate(frame, headroom, length)) scanForWrite(value, 0);
       if (length <= LARGE_FRAME_BYTES) {
-        shared = target.buffer;
+        shared = buffer;
         return frame;
       }
       // A large frame gets a buffer of its own, and msgpackr a small one again: small frames kept around would
