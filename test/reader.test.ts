@@ -515,3 +515,32 @@ describe("reader: async iterator sources", () => {
     expect((await rejection(async () => { for await (const _ of ITEMS_ONLY.reader(throwing).readItems()); })).code).toBe("NETWORK");
   });
 });
+
+describe("reader: decoding ahead is bounded", () => {
+  it("decodes at most 256 items of the chunk in hand ahead of the caller, and the rest as they are taken", async () => {
+    let checked = 0;
+    const Counted = {
+      "~standard": {
+        version: 1 as const,
+        vendor: "test",
+        validate: (value: unknown) => {
+          checked++;
+          return { value: value as { i: number } };
+        },
+      },
+    };
+    const COUNTED = streamTypes(Counted);
+    const w = COUNTED.writer();
+    const bytes = concat([...Array.from({ length: 1000 }, (_, i) => w.item({ i })), w.end()]);
+    checked = 0;
+    const it = COUNTED.reader(bytes).readItems(); // one chunk holding all 1,000 items
+    expect((await it.next()).value).toEqual({ i: 0 });
+    expect(checked).toBeLessThanOrEqual(256);
+    for (let i = 1; i < 256; i++) await it.next();
+    expect(checked).toBeLessThanOrEqual(512);
+    let rest = 0;
+    for await (const _ of it) rest++;
+    expect(rest).toBe(744);
+    expect(checked).toBe(1000);
+  });
+});
