@@ -3,6 +3,7 @@ import type { Codec } from "../codecs/codec.js";
 import { StreamError, previewBytes } from "../errors.js";
 import type { Frame, FrameDecoder, FrameEncoder } from "../format.js";
 import { FRAME_HEADER_BYTES, FrameKind, aFrame } from "../protocol.js";
+import { ChunkList } from "./chunk-list.js";
 import { ReceivedParts, resumePosition } from "./positions.js";
 
 /** A frame of the length-prefixed framings: its payload is `bytes[start, end)`, often a view of a chunk the source delivered. */
@@ -11,10 +12,6 @@ export interface LengthPrefixedFrame extends Frame {
   readonly start: number;
   readonly end: number;
 }
-
-/** Chunks shorter than this are gathered into a shared buffer instead of being kept one by one. */
-const SMALL_CHUNK_BYTES = 256;
-const TAIL_BYTES = 16 * 1024;
 
 /** Writes a frame header at `offset` of `target`. */
 export function writeFrameHeader(target: Uint8Array, offset: number, kind: number, length: number): void {
@@ -78,10 +75,8 @@ export interface LengthPrefixedOptions {
 export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> {
   /** What the reader has received, across connections; only for a resumable format. */
   readonly resume: ReceivedParts | undefined;
-  private readonly chunks: Uint8Array[] = [];
-  private head = 0; // index of the first chunk still in use
-  private offset = 0; // read position inside chunks[head]
-  private buffered = 0; // bytes held from (head, offset) on
+  /** The bytes held: see chunk-list.ts. */
+  private readonly list = new ChunkList();
   private readonly maxFrameBytes: number;
   private readonly allowed = new Uint8Array(256);
   private readonly header = new Uint8Array(FRAME_HEADER_BYTES);
@@ -90,13 +85,6 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
   private readonly firstOpening: LengthPrefixedOptions["opening"];
   private readonly hadOpening: boolean;
   private readonly endsAtEof: boolean;
-  /** Where tiny chunks are gathered; only ever appended to, so views of it stay valid. */
-  private tail = new Uint8Array(0);
-  private tailUsed = 0;
-  /** Bytes of the tail buffer already in the chunk list; those after it, up to tailUsed, are not yet. */
-  private tailSealed = 0;
-  /** True while the chunk list ends with the current tail buffer's view that ends at tailSealed. */
-  private tailViewLast = false;
   /** Bytes that must be buffered before the next frame can be complete: its header, or the whole frame once its header was read. */
   private wanted = FRAME_HEADER_BYTES;
 
@@ -113,67 +101,17 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
 
   /** A new connection: the chunks and the opening check start over; what was received is kept. */
   private restart(): void {
-    this.chunks.length = 0;
-    this.head = 0;
-    this.offset = 0;
-    this.buffered = 0;
-    this.tail = new Uint8Array(0);
-    this.tailUsed = this.tailSealed = 0;
-    this.tailViewLast = false;
+    this.list.clear();
     this.wanted = FRAME_HEADER_BYTES;
     this.opening = this.firstOpening;
   }
 
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.list.buffered;
   }
 
   push(chunk: Uint8Array): void {
-    const length = chunk.length;
-    if (length === 0) return;
-    this.buffered += length;
-    if (length < SMALL_CHUNK_BYTES) {
-      // Tiny chunks (a slow or hostile peer sending a byte at a time) are copied into a shared tail buffer, so the
-      // memory held stays proportional to the bytes, not to the number of chunk objects. They join the chunk list
-      // as one view when a frame can be complete (see sealTail), not one view per chunk.
-      let tail = this.tail;
-      if (this.tailUsed + length > tail.length) {
-        this.sealTail();
-        tail = this.tail = new Uint8Array(TAIL_BYTES);
-        this.tailUsed = this.tailSealed = 0;
-        this.tailViewLast = false;
-      }
-      const at = this.tailUsed;
-      if (length <= 32) for (let i = 0; i < length; i++) tail[at + i] = chunk[i]!;
-      else tail.set(chunk, at);
-      this.tailUsed = at + length;
-      return;
-    }
-    this.sealTail();
-    this.chunks.push(chunk);
-    this.tailViewLast = false;
-  }
-
-  /**
-   * The tiny chunks gathered since the last call, at the end of the chunk list: the last chunk grows over them when
-   * it is the tail buffer's latest view, so that a frame that trickled in stays in one view (decoded in place,
-   * without the copy a frame across chunks needs); otherwise they join as a new view.
-   */
-  private sealTail(): void {
-    const start = this.tailSealed;
-    const used = this.tailUsed;
-    if (used === start) return;
-    const chunks = this.chunks;
-    const last = chunks.length - 1;
-    const tail = this.tail;
-    if (last >= this.head && this.tailViewLast) {
-      const view = chunks[last]!;
-      chunks[last] = new Uint8Array(tail.buffer, view.byteOffset, view.length + used - start);
-    } else {
-      chunks.push(new Uint8Array(tail.buffer, tail.byteOffset + start, used - start));
-      this.tailViewLast = true;
-    }
-    this.tailSealed = used;
+    this.list.push(chunk);
   }
 
   next(): LengthPrefixedFrame | undefined {
@@ -190,17 +128,18 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
   /** The next frame on the wire, repeats included. */
   private nextFrame(): LengthPrefixedFrame | undefined {
     // A frame arriving in many small chunks has its header read and checked once, not again with every chunk.
-    if (this.buffered < this.wanted) return undefined;
-    this.sealTail();
-    let chunk = this.chunks[this.head]!;
-    let at = this.offset;
+    const list = this.list;
+    if (list.buffered < this.wanted) return undefined;
+    list.seal();
+    const chunk = list.chunks[list.head]!;
+    const at = list.offset;
     let kind: number;
     let length: number;
     if (chunk.length - at >= FRAME_HEADER_BYTES) {
       kind = chunk[at]!;
       length = ((chunk[at + 1]! << 24) | (chunk[at + 2]! << 16) | (chunk[at + 3]! << 8) | chunk[at + 4]!) >>> 0;
     } else {
-      const h = this.peek(this.header);
+      const h = list.peek(this.header);
       kind = h[0]!;
       length = ((h[1]! << 24) | (h[2]! << 16) | (h[3]! << 8) | h[4]!) >>> 0;
     }
@@ -208,30 +147,20 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     else this.checkHeader(kind, length);
     if (kind === FrameKind.END && length !== 0) throw new StreamError("FORMAT", `The end frame carries ${length} payload bytes; it must be empty.`);
     const frameBytes = FRAME_HEADER_BYTES + length;
-    if (this.buffered < frameBytes) {
+    if (list.buffered < frameBytes) {
       this.wanted = frameBytes;
       return undefined;
     }
     this.wanted = FRAME_HEADER_BYTES;
-    this.buffered -= frameBytes;
     let frame: LengthPrefixedFrame;
     if (chunk.length - at >= frameBytes) {
       frame = { kind, bytes: chunk, start: at + FRAME_HEADER_BYTES, end: at + frameBytes };
-      this.advanceWithin(chunk, at + frameBytes);
+      list.buffered -= frameBytes;
+      list.advanceWithin(chunk, at + frameBytes);
     } else {
-      // The frame spans chunks: skip its header, then copy the payload piece by piece.
-      this.skip(FRAME_HEADER_BYTES);
-      const payload = new Uint8Array(length);
-      let filled = 0;
-      while (filled < length) {
-        chunk = this.chunks[this.head]!;
-        at = this.offset;
-        const take = Math.min(length - filled, chunk.length - at);
-        payload.set(take === chunk.length - at && at === 0 ? chunk : chunk.subarray(at, at + take), filled);
-        filled += take;
-        this.advanceWithin(chunk, at + take);
-      }
-      frame = { kind, bytes: payload, start: 0, end: length };
+      // The frame spans chunks: skip its header, then copy the payload once, into a buffer of its size.
+      list.skip(FRAME_HEADER_BYTES);
+      frame = { kind, bytes: list.take(length), start: 0, end: length };
     }
     if (this.opening !== undefined) {
       this.opening.checkPayload(frame.bytes.subarray(frame.start, frame.end));
@@ -248,13 +177,14 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
    */
   nextItems(values: unknown[], max: number): number {
     const received = this.resume;
-    if (this.buffered < this.wanted || this.opening !== undefined || this.allowed[FrameKind.ITEM] !== 1) return 0;
+    const list = this.list;
+    if (list.buffered < this.wanted || this.opening !== undefined || this.allowed[FrameKind.ITEM] !== 1) return 0;
     if (received !== undefined && !received.firstConnection) return 0;
-    this.sealTail();
-    const chunk = this.chunks[this.head]!;
+    list.seal();
+    const chunk = list.chunks[list.head]!;
     const codec = this.codec;
     const limit = this.maxFrameBytes;
-    const start = this.offset;
+    const start = list.offset;
     let at = start;
     let count = 0;
     while (count < max && chunk.length - at >= FRAME_HEADER_BYTES && chunk[at] === FrameKind.ITEM) {
@@ -271,8 +201,8 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     }
     if (count > 0) {
       this.wanted = FRAME_HEADER_BYTES;
-      this.buffered -= at - start;
-      this.advanceWithin(chunk, at);
+      list.buffered -= at - start;
+      list.advanceWithin(chunk, at);
       received?.countItems(count);
     }
     return count;
@@ -288,24 +218,25 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
 
   atEnd(): LengthPrefixedFrame | undefined {
     // truss_chains writers never send the end frame: a clean end of input after a whole frame stands for it.
-    return this.endsAtEof && this.buffered === 0 ? END_AT_EOF : undefined;
+    return this.endsAtEof && this.list.buffered === 0 ? END_AT_EOF : undefined;
   }
 
   hasTrailingData(): boolean {
-    return this.buffered > 0;
+    return this.list.buffered > 0;
   }
 
   preview(): Uint8Array {
-    return this.peek(new Uint8Array(Math.min(48, this.buffered)));
+    return this.list.peek(new Uint8Array(Math.min(48, this.list.buffered)));
   }
 
   describePending(): string {
-    if (this.buffered === 0) return "";
-    if (this.buffered < FRAME_HEADER_BYTES) return `inside a frame header (${this.buffered} of ${FRAME_HEADER_BYTES} bytes)`;
-    const h = this.peek(this.header);
+    const buffered = this.list.buffered;
+    if (buffered === 0) return "";
+    if (buffered < FRAME_HEADER_BYTES) return `inside a frame header (${buffered} of ${FRAME_HEADER_BYTES} bytes)`;
+    const h = this.list.peek(this.header);
     const length = ((h[1]! << 24) | (h[2]! << 16) | (h[3]! << 8) | h[4]!) >>> 0;
     const which = this.opening !== undefined ? "the opening frame" : aFrame(h[0]!);
-    return `inside ${which} (${this.buffered - FRAME_HEADER_BYTES} of ${length} payload bytes)`;
+    return `inside ${which} (${buffered - FRAME_HEADER_BYTES} of ${length} payload bytes)`;
   }
 
   private checkHeader(kind: number, length: number): void {
@@ -327,49 +258,6 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
           `Raise maxFrameBytes in the options if the producer really sends values this large; nothing of this frame was buffered.`,
       );
     }
-  }
-
-  /** Moves the read position to `end` within the current chunk, dropping the chunk when it is used up. */
-  private advanceWithin(chunk: Uint8Array, end: number): void {
-    if (end < chunk.length) {
-      this.offset = end;
-      return;
-    }
-    this.chunks[this.head] = undefined as unknown as Uint8Array; // let the chunk be collected
-    this.head++;
-    this.offset = 0;
-    if (this.head === this.chunks.length) {
-      this.chunks.length = 0;
-      this.head = 0;
-      this.tailViewLast = false;
-    } else if (this.head >= 1024) {
-      this.chunks.splice(0, this.head);
-      this.head = 0;
-    }
-  }
-
-  private skip(count: number): void {
-    while (count > 0) {
-      const chunk = this.chunks[this.head]!;
-      const take = Math.min(count, chunk.length - this.offset);
-      count -= take;
-      this.advanceWithin(chunk, this.offset + take);
-    }
-  }
-
-  /** Fills `target` with held bytes from the current position, without consuming them. */
-  private peek(target: Uint8Array): Uint8Array {
-    this.sealTail();
-    let filled = 0;
-    let at = this.offset;
-    for (let i = this.head; i < this.chunks.length && filled < target.length; i++) {
-      const chunk = this.chunks[i]!;
-      const take = Math.min(target.length - filled, chunk.length - at);
-      target.set(chunk.subarray(at, at + take), filled);
-      filled += take;
-      at = 0;
-    }
-    return filled === target.length ? target : target.subarray(0, filled);
   }
 }
 
