@@ -1,39 +1,13 @@
 // Frames → validated parts in wire order: the decoding loop of the reader, run synchronously over the bytes at hand.
-import { StreamError, messageOf, type StreamPart } from "../errors.js";
+import { StreamError, messageOf } from "../errors.js";
 import type { Frame, FrameDecoder } from "../format.js";
 import { FrameKind, aFrame } from "../protocol.js";
-import { INVALID } from "../schema/validator.js";
 import type { StreamSpec } from "../spec.js";
-import { invalid, uncheckable } from "../schema/validation-errors.js";
-import { remoteError, undecodable } from "./messages.js";
-import { knownKinds, type KindValue, type UnknownKindsOptions } from "../kinds.js";
+import { remoteError } from "./messages.js";
 import { NO_ITEM, type DecodedItems } from "./iterators.js";
+import { PartValues, SKIPPED, type KindFilter } from "./part-values.js";
 
-/** The resolved `unknownKinds` reader option. */
-export interface KindFilter {
-  readonly key: string;
-  readonly known: ReadonlySet<unknown>;
-  readonly onSkip: ((kind: KindValue, raw: unknown) => void) | undefined;
-}
-
-/** Resolves the `unknownKinds` reader option: `known` as given, or derived from the item schema. */
-export function kindFilter(options: UnknownKindsOptions, itemSchema: unknown): KindFilter {
-  if (typeof options !== "object" || options === null || typeof options.key !== "string" || options.key === "") {
-    throw new StreamError("OPTIONS", 'unknownKinds needs the discriminator property: { key: "type" }.');
-  }
-  const known = options.known ?? knownKinds(itemSchema, options.key);
-  if (known === undefined) {
-    throw new StreamError(
-      "OPTIONS",
-      `unknownKinds: the kinds cannot be derived from the item schema (a union of objects whose "${options.key}" is a literal, in TypeBox, zod or valibot); give them: known: ["a", "b"].`,
-    );
-  }
-  if (!Array.isArray(known) || known.length === 0) throw new StreamError("OPTIONS", "unknownKinds.known must be a non-empty array of kinds.");
-  return { key: options.key, known: new Set(known), onSkip: options.onSkip };
-}
-
-/** What decode() returns for an item of an unknown kind, skipped under the `unknownKinds` option. */
-const SKIPPED: unique symbol = Symbol("skipped");
+export { kindFilter, type KindFilter } from "./part-values.js";
 
 /** Where the stream's frames have got to (the reader's order rules; the CLI's inspection uses them too). */
 export const enum Wire {
@@ -70,15 +44,22 @@ export class PartQueue implements DecodedItems {
   items = 0;
   /** Items taken by the reader so far. */
   itemsTaken = 0;
-  /** Items of unknown kinds skipped so far (the `unknownKinds` option). */
-  itemsSkipped = 0;
+  /** Frames and payloads → the values delivered: codec, schema, unknown kinds. */
+  private readonly checked: PartValues;
 
   constructor(
     private readonly spec: StreamSpec,
     readonly decoder: FrameDecoder,
     private readonly maxItems: number,
-    private readonly kindFilter?: KindFilter | undefined,
-  ) {}
+    kindFilter?: KindFilter | undefined,
+  ) {
+    this.checked = new PartValues(spec, decoder, kindFilter);
+  }
+
+  /** Items of unknown kinds skipped so far (the `unknownKinds` option). */
+  get itemsSkipped(): number {
+    return this.checked.skipped;
+  }
 
   /** Parts decoded and not taken yet. */
   get size(): number {
@@ -136,7 +117,7 @@ export class PartQueue implements DecodedItems {
           if (this.items >= this.maxItems) {
             throw new StreamError("LIMIT", `The stream has more than ${this.maxItems} items (maxItems). Raise maxItems if that many are expected.`);
           }
-          const value = this.decode(frame, "item", this.items);
+          const value = this.checked.decode(frame, "item", this.items);
           this.items++;
           this.wire = Wire.Items;
           if (value !== SKIPPED) this.deliver(batch, direct, value);
@@ -160,7 +141,7 @@ export class PartQueue implements DecodedItems {
     this.wire = Wire.Items;
     try {
       for (let i = 0; i < count; i++) {
-        const value = this.accept(decoded[i], "item", this.items);
+        const value = this.checked.accept(decoded[i], "item", this.items);
         decoded[i] = undefined; // the array holds no value past the run
         this.items++;
         if (value !== SKIPPED) this.deliver(batch, batch !== undefined, value);
@@ -203,7 +184,7 @@ export class PartQueue implements DecodedItems {
           throw new StreamError("ORDER", "The stream has a header frame, but these stream types declare no header: add the header schema to streamTypes(Item, Header).");
         }
         if (this.wire !== Wire.Start) throw new StreamError("ORDER", `A header frame after ${this.items} items: the header may only be the first frame.`);
-        this.push(kind, this.decode(frame, "header", undefined));
+        this.push(kind, this.checked.decode(frame, "header", undefined));
         this.wire = Wire.Header;
         break;
       case FrameKind.FOOTER:
@@ -211,7 +192,7 @@ export class PartQueue implements DecodedItems {
           throw new StreamError("ORDER", "The stream has a footer frame, but these stream types declare no footer: add the footer schema to streamTypes(Item, Header, Footer).");
         }
         if (this.wire > Wire.Items) throw afterFooter(kind);
-        this.push(kind, this.decode(frame, "footer", undefined));
+        this.push(kind, this.checked.decode(frame, "footer", undefined));
         this.wire = Wire.Footer;
         break;
       case FrameKind.END:
@@ -231,47 +212,6 @@ export class PartQueue implements DecodedItems {
         throw new StreamError("FORMAT", `Unexpected ${aFrame(kind)} in the stream.`);
     }
     return this.wire !== Wire.Ended;
-  }
-
-  /** A frame's value through the format's codec, then its schema: what the reader delivers. */
-  private decode(frame: Frame, part: StreamPart, index: number | undefined): unknown {
-    let value: unknown;
-    try {
-      value = this.decoder.value(frame);
-    } catch (err) {
-      throw err instanceof StreamError ? err : undecodable(part, index, this.decoder.payloadSize(frame), this.spec.format.codec.name, err);
-    }
-    return this.accept(value, part, index);
-  }
-
-  /** A decoded value through its schema: what the reader delivers, or SKIPPED (an unknown kind). Throws VALIDATION. */
-  private accept(value: unknown, part: StreamPart, index: number | undefined): unknown {
-    const validator = this.spec.validators[part];
-    if (validator === undefined) return this.kindFilter !== undefined && part === "item" && this.skips(value) ? SKIPPED : value;
-    let parsed: unknown;
-    try {
-      parsed = validator.parse(value);
-    } catch (err) {
-      // The codec bounds depth and rejects cycles, so this is a last line of defence, e.g. for a schema whose own check recurses too far.
-      throw err instanceof StreamError ? err : uncheckable(part, index, err);
-    }
-    if (parsed === INVALID) {
-      // Only a value that fails is looked at for its kind: the option costs nothing on the valid path.
-      if (this.kindFilter !== undefined && part === "item" && this.skips(value)) return SKIPPED;
-      throw invalid(validator, part, index, value, "does not match its schema");
-    }
-    return parsed;
-  }
-
-  /** True for an item whose discriminator is a kind this reader does not know: counted and reported, then skipped. */
-  private skips(value: unknown): boolean {
-    const filter = this.kindFilter!;
-    if (typeof value !== "object" || value === null) return false;
-    const kind = (value as Record<string, unknown>)[filter.key];
-    if ((typeof kind !== "string" && typeof kind !== "number") || filter.known.has(kind)) return false;
-    this.itemsSkipped++;
-    filter.onSkip?.(kind, value);
-    return true;
   }
 
   private push(kind: number, value: unknown): void {
