@@ -1,18 +1,14 @@
 // The inspection behind `streamtypes inspect`: frames, values, validation and a summary for any byte source, without a process.
-import { StreamError, describeThrown, type StreamErrorCode, type ValidationIssue } from "../errors.js";
+import { StreamError, type StreamErrorCode, type ValidationIssue } from "../errors.js";
 import { Wire } from "../reader/parts.js";
 import type { Format, Frame, FrameDecoder } from "../format.js";
 import { FRAME_HEADER_BYTES, FrameKind, kindName } from "../protocol.js";
 import { network, remoteError, truncated, undecodable } from "../reader/messages.js";
 import { detectFormat, formatFor, nameOf, type FormatName } from "./detect.js";
+import { asStreamError, orderAfter, validateAlone, type DefinitionLike } from "./frame-checks.js";
+import { Tally } from "./tally.js";
 
-/** A stream definition as `--schema` loads it: what `streamTypes(...)` returns. Only its public API is used. */
-export interface DefinitionLike {
-  readonly header: unknown;
-  readonly footer: unknown;
-  readonly format: Format;
-  reader(source: Uint8Array, options?: { maxFrameBytes?: number }): unknown;
-}
+export type { DefinitionLike } from "./frame-checks.js";
 
 export interface InspectOptions {
   /** The format; detected from the first bytes when absent (or taken from `definition`). */
@@ -78,8 +74,6 @@ export function exitCodeFor(code: StreamErrorCode | undefined): number {
 const DEFAULT_MAX_VALUE_BYTES = 1024;
 const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 const HEAD_BYTES = 64;
-const MAX_INVALID_LISTED = 100;
-const utf8 = new TextEncoder();
 
 
 /**
@@ -125,18 +119,11 @@ class Inspection {
   /** Text formats: where the frame being received started. */
   private pendingStart = 0;
   private atLineStart = true;
-  private frames = 0;
   private items = 0;
-  private readonly kinds: Record<string, number> = {};
-  private payloadMin = Infinity;
-  private payloadMax = 0;
-  private payloadTotal = 0;
+  private readonly tally = new Tally();
   private wire = Wire.Start;
   private ended: string | null = null;
   private error: StreamError | undefined;
-  private readonly invalid: { part: string; index?: number; frame: number }[] = [];
-  private invalidCount = 0;
-  private firstInvalid: string | undefined;
   private openShown = false;
   private markerBytes = 0;
   /** The first bytes read, for the open frame's line. */
@@ -216,29 +203,30 @@ class Inspection {
   }
 
   summarize(): Summary {
+    const tally = this.tally;
     let error = this.error;
-    if (error === undefined && this.invalidCount > 0) {
+    if (error === undefined && tally.invalidCount > 0) {
       error = new StreamError(
         "VALIDATION",
-        `${this.invalidCount} value${this.invalidCount === 1 ? " does" : "s do"} not match ${this.invalidCount === 1 ? "its schema" : "their schemas"}; the first: ${this.firstInvalid}`,
+        `${tally.invalidCount} value${tally.invalidCount === 1 ? " does" : "s do"} not match ${tally.invalidCount === 1 ? "its schema" : "their schemas"}; the first: ${tally.firstInvalid}`,
       );
     }
     const pending = (error as { pending?: string } | undefined)?.pending;
     const summary: Summary = {
       summary: true,
       format: this.formatName,
-      frames: this.frames,
-      kinds: this.kinds,
+      frames: tally.frames,
+      kinds: tally.kinds,
       bytes: this.bytes,
-      payloadBytes: this.frames === 0 || this.payloadMin === Infinity ? null : { min: this.payloadMin, max: this.payloadMax, total: this.payloadTotal },
+      payloadBytes: tally.payloadBytes,
       durationMs: Math.round((this.now() - this.t0) * 10) / 10,
       ended: this.ended,
       error: error === undefined ? null : { code: error.code, message: error.message, ...(pending ? { pending } : {}) },
       exitCode: exitCodeFor(error?.code),
     };
     if (this.definition !== undefined) {
-      summary.invalid = this.invalid;
-      summary.invalidCount = this.invalidCount;
+      summary.invalid = tally.invalid;
+      summary.invalidCount = tally.invalidCount;
     }
     this.options.write(this.options.plain ? plainSummary(summary) : JSON.stringify(summary));
     return summary;
@@ -253,7 +241,7 @@ class Inspection {
   }
 
   private tick(): void {
-    this.options.progress?.(this.bytes, this.frames);
+    this.options.progress?.(this.bytes, this.tally.frames);
   }
 
   /** Gives bytes to the decoder; text formats line by line, so that each frame's offset is known. */
@@ -275,9 +263,9 @@ class Inspection {
       this.pushed += piece.length;
       this.atLineStart = lf >= 0;
       at = end;
-      const before = this.frames;
+      const before = this.tally.frames;
       await this.drainSafely(false);
-      if (this.frames !== before) this.pendingStart = this.pushed;
+      if (this.tally.frames !== before) this.pendingStart = this.pushed;
       else if (startedLine && lf >= 0 && isBlank(piece)) this.pendingStart = this.pushed;
       if ((this.wire as Wire) === Wire.Ended && !this.done) return this.afterEndBytes(chunk.subarray(at));
     }
@@ -319,14 +307,14 @@ class Inspection {
     this.openShown = true;
     const head = concat(this.openBytes, this.markerBytes);
     const record: FrameRecord = {
-      index: this.frames,
+      index: this.tally.frames,
       kind: "open",
       offset: 0,
       payloadBytes: 6,
       ...this.ms(),
       value: { magic: "STYP", version: head[9], codec: head[10] === 2 ? "json" : "msgpack" },
     };
-    this.count("open", 6);
+    this.tally.count("open", 6);
     this.emit(record);
   }
 
@@ -334,21 +322,13 @@ class Inspection {
     return this.options.live ? { ms: Math.round((this.now() - this.t0) * 10) / 10 } : {};
   }
 
-  private count(kind: string, payload: number): void {
-    this.frames++;
-    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
-    this.payloadMin = Math.min(this.payloadMin, payload);
-    this.payloadMax = Math.max(this.payloadMax, payload);
-    this.payloadTotal += payload;
-  }
-
   private async onFrame(frame: Frame): Promise<void> {
     const decoder = this.decoder!;
     const kind = frame.kind;
     const payloadBytes = decoder.payloadSize(frame);
     const offset = this.lengthPrefixed ? this.pushed - decoder.bufferedBytes - FRAME_HEADER_BYTES - payloadBytes : this.pendingStart;
-    const record: FrameRecord = { index: this.frames, kind: kindName(kind), offset, payloadBytes, ...this.ms() };
-    this.count(record.kind, payloadBytes);
+    const record: FrameRecord = { index: this.tally.frames, kind: kindName(kind), offset, payloadBytes, ...this.ms() };
+    this.tally.count(record.kind, payloadBytes);
     const part = kind === FrameKind.HEADER ? "header" : kind === FrameKind.ITEM ? "item" : kind === FrameKind.FOOTER ? "footer" : undefined;
     const index = kind === FrameKind.ITEM ? this.items : undefined;
     let value: unknown;
@@ -365,11 +345,12 @@ class Inspection {
       }
     }
     // The order rules of the reader.
-    const order = this.orderError(kind);
-    if (order !== undefined) this.note(order);
+    const order = orderAfter(this.wire, kind, this.definition, this.items);
+    this.wire = order.wire;
+    if (order.error !== undefined) this.note(order.error);
     if (kind === FrameKind.ITEM) this.items++;
     if (decoded && part !== undefined && this.definition !== undefined) {
-      const invalid = await this.validate(frame, kind, part, index, value);
+      const invalid = await validateAlone(this.definition, frame, kind, part, index, value, this.maxFrameBytes);
       if (invalid !== undefined) {
         record.invalid = {
           code: invalid.code,
@@ -378,9 +359,7 @@ class Inspection {
           message: index === undefined ? invalid.message : invalid.message.replace(/\bitem 0\b/, `item ${index}`),
           issues: invalid.issues ?? [],
         };
-        this.invalidCount++;
-        this.firstInvalid ??= record.invalid.message;
-        if (this.invalid.length < MAX_INVALID_LISTED) this.invalid.push({ part, ...(index === undefined ? {} : { index }), frame: record.index });
+        this.tally.countInvalid(part, index, record.index, record.invalid.message);
       }
     }
     this.emit(record);
@@ -398,76 +377,6 @@ class Inspection {
   /** The first stream-level error is kept; inspection goes on while the framing allows. */
   private note(err: StreamError): void {
     this.error ??= err;
-  }
-
-  private orderError(kind: number): StreamError | undefined {
-    const def = this.definition;
-    switch (kind) {
-      case FrameKind.HEADER:
-        if (def !== undefined && def.header === undefined) {
-          return new StreamError("ORDER", "The stream has a header frame, but these stream types declare no header: add the header schema to streamTypes(Item, Header).");
-        }
-        if (this.wire !== Wire.Start) return new StreamError("ORDER", `A header frame after ${this.items} items: the header may only be the first frame.`);
-        this.wire = Wire.Header;
-        return undefined;
-      case FrameKind.ITEM:
-        if (this.wire > Wire.Items) return new StreamError("ORDER", "An item frame follows the footer; only the end frame may follow it.");
-        this.wire = Wire.Items;
-        return undefined;
-      case FrameKind.FOOTER:
-        if (def !== undefined && def.footer === undefined) {
-          return new StreamError("ORDER", "The stream has a footer frame, but these stream types declare no footer: add the footer schema to streamTypes(Item, Header, Footer).");
-        }
-        if (this.wire > Wire.Items) return new StreamError("ORDER", "A footer frame follows the footer; only the end frame may follow it.");
-        this.wire = Wire.Footer;
-        return undefined;
-      default:
-        return undefined;
-    }
-  }
-
-  /**
-   * Validates one value with the definition's own reader, so that the checks are exactly the reader's: the frame
-   * is re-framed alone (its payload bytes unchanged where the format allows) into a one-part stream and read.
-   */
-  private async validate(frame: Frame, kind: number, part: "header" | "item" | "footer", index: number | undefined, value: unknown): Promise<StreamError | undefined> {
-    const def = this.definition!;
-    const format = def.format;
-    let payload: Uint8Array;
-    const f = frame as { bytes?: Uint8Array; start?: number; end?: number; text?: string };
-    if (f.bytes !== undefined && f.start !== undefined && f.end !== undefined) payload = f.bytes.subarray(f.start, f.end);
-    else if (typeof f.text === "string" && !/[\r\n]/.test(f.text)) payload = utf8.encode(f.text);
-    else payload = format.codec.encode(value);
-    const encoder = format.encoder({ maxPayloadBytes: Math.max(this.maxFrameBytes, payload.length) });
-    const first = encoder.frame(kind, payload);
-    const end = encoder.frame(FrameKind.END, new Uint8Array(0));
-    const bytes = new Uint8Array(first.length + end.length);
-    bytes.set(first, 0);
-    bytes.set(end, first.length);
-    const reader = def.reader(bytes, { maxFrameBytes: Math.max(this.maxFrameBytes, payload.length) }) as {
-      readHeader?: () => Promise<unknown>;
-      readItems: () => AsyncIterable<unknown>;
-      readFooter?: () => Promise<unknown>;
-      cancel: () => void;
-    };
-    try {
-      if (part === "header") await reader.readHeader!();
-      else {
-        if (def.header !== undefined) await reader.readHeader!().catch(() => undefined);
-        for await (const _ of reader.readItems()) void _;
-        if (part === "footer") await reader.readFooter!();
-      }
-      return undefined;
-    } catch (err) {
-      const e = asStreamError(err);
-      return e.code === "VALIDATION" ? e : new StreamError(e.code, `The ${part}${index === undefined ? "" : ` ${index}`} was rejected: ${e.message}`);
-    } finally {
-      try {
-        reader.cancel();
-      } catch {
-        // already finished
-      }
-    }
   }
 
   private emit(record: FrameRecord): void {
@@ -497,10 +406,6 @@ function concat(chunks: Uint8Array[], max: number): Uint8Array {
     at += take.length;
   }
   return out;
-}
-
-function asStreamError(err: unknown): StreamError {
-  return err instanceof StreamError ? err : new StreamError("FORMAT", `Unexpected failure: ${describeThrown(err)}`, { cause: err });
 }
 
 function afterEnd(decoder: FrameDecoder): StreamError {
