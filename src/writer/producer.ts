@@ -75,7 +75,8 @@ export function producerStream<W extends FrameWriter, Y = Uint8Array>(
 export function producerRunOf(stream: ReadableStream<Uint8Array> | null | undefined): ProducerRun | undefined {
   if (stream === null || stream === undefined) return undefined;
   const run = (stream as unknown as Record<symbol, unknown>)[RUN];
-  return run instanceof ProducerRun ? run : undefined;
+  // Not instanceof: the main and the node entry may each bundle their own copy of this class (the CJS build does).
+  return typeof run === "object" && run !== null && typeof (run as ProducerRun).takeOver === "function" ? (run as ProducerRun) : undefined;
 }
 
 /**
