@@ -103,7 +103,7 @@ check "npm install <tarball> @sinclair/typebox (scratch project)" 300 install_ap
 
 cp "$FIXTURES/example.mts" "$APP/example.mts"
 cp "$FIXTURES/example.mts" "$APP/example.cts" # the same code, as a CommonJS module
-cp "$FIXTURES/options.mts" "$FIXTURES/bad-producer.mts" "$FIXTURES/browser.mts" "$FIXTURES/typebox1.mts" "$APP/"
+cp "$FIXTURES/options.mts" "$FIXTURES/bad-producer.mts" "$FIXTURES/browser.mts" "$FIXTURES/typebox1.mts" "$FIXTURES/direct-run.cjs" "$APP/"
 
 # tsconfig NAME MODULE RESOLUTION TYPES FILES LIB...: strict, skipLibCheck off, exactOptionalPropertyTypes on.
 tsconfig() {
@@ -170,6 +170,7 @@ run_in_app() { cd "$APP" && "$@"; }
 export -f run_in_app
 check "node: the README example from ESM (out/example.mjs)" 60 run_in_app node out/example.mjs
 check "node: the README example from CommonJS (out/example.cjs)" 60 run_in_app node out/example.cjs
+check "node: sendResponse takes a producer's run over across the CommonJS entries" 60 run_in_app node direct-run.cjs
 
 # ---- a second scratch project with a Standard Schema library and no TypeBox: streamtypes/standard ----
 
