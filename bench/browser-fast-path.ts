@@ -6,10 +6,9 @@
 // Two page loads: one without a CSP (every contender, interleaved), one under the strict CSP of the browser tests
 // (no 'unsafe-eval': raw unpack and the streamtypes/browser reader only). Ratios are within one page load.
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Browser } from "playwright-core";
 import { streamTypes } from "../src/index.js";
-import { launchChromium, chromiumAvailable, CHROMIUM_PATH } from "../test/browser/harness.js";
+import { bundleScript, launchChromium, chromiumAvailable, CHROMIUM_PATH } from "../test/browser/harness.js";
 import { STRICT_CSP } from "../test/browser/streams.js";
 import { startServer } from "../test/server.js";
 import { libraryBytes, ndjsonBytes } from "./fast-path-contenders.js";
@@ -28,18 +27,8 @@ interface PageResult {
   results: { key: string; validator: string; ms: number; samples: number[] }[];
 }
 
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("browser-fast-path-page.ts", import.meta.url))],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
+function bundle(): Promise<string> {
+  return bundleScript(fileURLToPath(new URL("browser-fast-path-page.ts", import.meta.url)));
 }
 
 export interface BrowserFastPathOptions {

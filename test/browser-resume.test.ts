@@ -1,12 +1,11 @@
 // Resuming in a real browser: Chromium's fetch reads a stream the node:http producer cuts after N items; the page's
 // `reconnect` reopens it with Last-Event-ID, the producer continues from `w.startIndex`, and every item shows exactly once.
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binary, msgpack, ndjson, sse, streamTypes, type Format } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
-import { chromiumAvailable, launchChromium } from "./browser/harness.js";
+import { bundleScript, chromiumAvailable, launchChromium } from "./browser/harness.js";
 import { Footer, Header, Item } from "./browser/streams.js";
 import { startServer, type TestServer } from "./server.js";
 
@@ -31,18 +30,8 @@ const HTML = `<!doctype html>
   </body>
 </html>`;
 
-async function bundleResumePage(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./browser/resume-page.ts", import.meta.url))],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
+function bundleResumePage(): Promise<string> {
+  return bundleScript(fileURLToPath(new URL("./browser/resume-page.ts", import.meta.url)));
 }
 
 const skip = !chromiumAvailable && !process.env.CI;

@@ -4,12 +4,11 @@
 import { readFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { streamTypes } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
-import { chromiumAvailable, launchChromium } from "./browser/harness.js";
+import { bundleScript, chromiumAvailable, launchChromium } from "./browser/harness.js";
 import { Footer, Header, Item, STRICT_CSP } from "./browser/streams.js";
 import { startServer, type TestServer } from "./server.js";
 
@@ -20,18 +19,8 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One page script per library, so that a page loads no other library (arktype probes eval when it loads). */
-async function bundle(library: Library): Promise<string> {
-  const result = await build({
-    entryPoints: [here(`browser/schemas/${library}.ts`)],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
+function bundle(library: Library): Promise<string> {
+  return bundleScript(here(`browser/schemas/${library}.ts`));
 }
 
 const BINARY = streamTypes(Item, Header, Footer);

@@ -23,21 +23,34 @@ const mainEntryInstead: Plugin = {
   },
 };
 
-/** The page script, bundled and minified for the browser as one ES module, in memory. */
-export async function bundlePage(entry: Entry): Promise<string> {
+/**
+ * A page script (a file path) bundled for the browser as one ES module, in memory: minified unless `minify: false`.
+ *
+ * @example
+ * const script = await bundleScript(fileURLToPath(new URL("./browser/resume-page.ts", import.meta.url)));
+ */
+export async function bundleScript(
+  entryPoint: string,
+  options: { define?: Record<string, string>; plugins?: Plugin[]; minify?: boolean } = {},
+): Promise<string> {
   const result = await build({
-    entryPoints: [here("page.ts")],
+    entryPoints: [entryPoint],
     bundle: true,
-    minify: true,
+    minify: options.minify ?? true,
     format: "esm",
     platform: "browser",
     target: "es2022",
     write: false,
     logLevel: "silent",
-    define: { __ENTRY__: JSON.stringify(entry) },
-    plugins: entry === "main" ? [mainEntryInstead] : [],
+    ...(options.define ? { define: options.define } : {}),
+    plugins: options.plugins ?? [],
   });
   return result.outputFiles[0]!.text;
+}
+
+/** The page script, bundled and minified for the browser as one ES module, in memory. */
+export function bundlePage(entry: Entry): Promise<string> {
+  return bundleScript(here("page.ts"), { define: { __ENTRY__: JSON.stringify(entry) }, plugins: entry === "main" ? [mainEntryInstead] : [] });
 }
 
 export interface PageAssets {

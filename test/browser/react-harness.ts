@@ -1,7 +1,7 @@
 // The React test page: its script bundled with esbuild (React's development build, in memory) and a page that loads it.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleScript } from "./harness.js";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -13,18 +13,8 @@ const HTML = `<!doctype html>
 </html>`;
 
 /** The page script with React and react-dom, as one ES module. Development build: StrictMode runs effects twice. */
-export async function bundleReactPage(): Promise<string> {
-  const result = await build({
-    entryPoints: [here("react-page.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    define: { "process.env.NODE_ENV": '"development"' },
-  });
-  return result.outputFiles[0]!.text;
+export function bundleReactPage(): Promise<string> {
+  return bundleScript(here("react-page.ts"), { minify: false, define: { "process.env.NODE_ENV": '"development"' } });
 }
 
 /** Serves the page (`/?stream=…&strict=1&reduce=1`) and its script; false for any other path. */
