@@ -46,7 +46,8 @@ export class ChunkPump {
 
   /**
    * The source's next chunk, unchecked: pass it to `accept()`, and a failure to `failure()`. A source whose
-   * cancel() settles its reads (a ReadableStream) is read directly, at the cost of one promise; any other is read
+   * cancel() settles its reads (a ReadableStream, an async iterator, an iterable) is read directly; any other (a fetch
+   * still waiting for its Response) is read
    * through a promise of its own that `interrupt()` can reject, so that an abort or a timeout ends a read that
    * would never settle.
    */
