@@ -3,6 +3,7 @@ import type { Input, Output, SchemaLike } from "./schema/infer.js";
 import type { Format } from "./format.js";
 import { StreamReaderImpl, type ReaderOptions } from "./reader/reader.js";
 import type { Validator } from "./schema/validator.js";
+import type { Plan } from "./plan/plan.js";
 import type { StreamSource } from "./sources/source.js";
 import { resolveSpec, type StreamSpec } from "./spec.js";
 import { streamResponse, type StreamResponseInit } from "./writer/http.js";
@@ -29,6 +30,8 @@ export interface DefinitionOptions {
 export interface EntryDefaults {
   format(options: DefinitionOptions): Format;
   validatorFor(schema: unknown): Validator;
+  /** The walk of a schema into a plan, for codecs compiled from it; absent or undefined: the generic codec. */
+  planFor?(schema: unknown): Plan | undefined;
 }
 
 /** The reader's methods that exist for every stream. */
@@ -112,7 +115,7 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
     options: DefinitionOptions,
     defaults: EntryDefaults,
   ) {
-    this.spec = resolveSpec({ item, header, footer }, { ...options, format: options.format ?? defaults.format(options) }, defaults.validatorFor);
+    this.spec = resolveSpec({ item, header, footer }, { ...options, format: options.format ?? defaults.format(options), planFor: defaults.planFor }, defaults.validatorFor);
   }
 
   /** The wire format of this definition. */

@@ -1,5 +1,5 @@
 // The wire-format contract: what a framing (binary, truss, SSE, NDJSON) provides to the reader, the writer and the HTTP helpers.
-import type { Codec } from "./codecs/codec.js";
+import type { Codec, SchemaCodec } from "./codecs/codec.js";
 import { FrameKind } from "./protocol.js";
 
 /** What the reader knows about a frame: its kind (see FrameKind). The rest is the format's business. */
@@ -20,12 +20,18 @@ export interface FrameDecoder<F extends Frame = Frame> {
   /** The frame's value, through the format's codec: the only way bytes become a value. Throws DecodeError. */
   value(frame: F): unknown;
   /**
+   * Optional: the frame's value through a codec compiled from its part's schema, already valid for it, or MISS
+   * when that codec does not take the payload (the reader then calls `value` and validates).
+   */
+  checkedValue?(frame: F, compiled: SchemaCodec): unknown;
+  /**
    * Optional fast path for runs of items: the values of the next item frames that are complete in the bytes at
    * hand, up to `max`, written to `values` from index 0 without a Frame object each; returns how many. Returns early (0 when
    * it cannot start) at anything it does not take (another kind, a frame across chunks, a payload that does not
    * decode): next() then takes that frame as usual. What it takes is exactly what next() and value() would give.
+   * Given the item schema's compiled codec, it decodes with that, and the values are already valid for the schema.
    */
-  nextItems?(values: unknown[], max: number): number;
+  nextItems?(values: unknown[], max: number, compiled: SchemaCodec | undefined): number;
   /** The frame's payload size in bytes, for messages. */
   payloadSize(frame: F): number;
   /** The input ended here: a frame that stands for the end (truss, at a frame boundary), or undefined (→ `TRUNCATED`). */
@@ -60,7 +66,13 @@ export interface FrameEncoder {
    * empty, and `payloadBytes` says how large it was.
    */
   frameValue(kind: number, value: unknown): Uint8Array;
-  /** The payload size of the last value `frameValue` encoded, in bytes. */
+  /**
+   * Optional: one complete frame holding `value`, written by a codec compiled from the part's schema, which checks
+   * the value as it writes it; undefined when that codec does not take the value (the writer then validates it and
+   * calls `frameValue`). Over `maxPayloadBytes`: empty, as `frameValue`.
+   */
+  frameChecked?(kind: number, compiled: SchemaCodec, value: unknown): Uint8Array | undefined;
+  /** The payload size of the last value `frameValue` or `frameChecked` encoded, in bytes. */
   readonly payloadBytes: number;
   /** The first item's index: 0, or where a resumed stream continues. */
   readonly startIndex: number;

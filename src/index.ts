@@ -2,7 +2,7 @@
 import type { StreamTypes } from "./define.js";
 import { chooseValidator } from "./schema/choose.js";
 import type { SchemaLike } from "./schema/infer.js";
-import { typeboxCompiled } from "./schema/typebox-compiled.js";
+import { typeboxCompiled, typeboxCompiledPlan } from "./schema/typebox-compiled.js";
 import { defineStreamTypes, type StreamTypesOptions } from "./standard.js";
 
 // Everything but streamTypes() is the same as in streamtypes/standard; this entry adds TypeBox.
@@ -27,5 +27,5 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
   footer?: F,
   options: StreamTypesOptions = {},
 ): StreamTypes<I, H, F> {
-  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, typeboxCompiled));
+  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, typeboxCompiled), typeboxCompiledPlan);
 }

@@ -1,6 +1,8 @@
 // The resolved definition a stream's writers and readers share: its format, its validators and its limits.
 import { StreamError, type StreamPart } from "./errors.js";
+import type { SchemaCodec } from "./codecs/codec.js";
 import type { Format } from "./format.js";
+import type { Plan } from "./plan/plan.js";
 import { DEFAULT_MAX_FRAME_BYTES, MAX_PAYLOAD_LENGTH } from "./protocol.js";
 import { checkCarriable } from "./schema/codec-support.js";
 import type { Validator } from "./schema/validator.js";
@@ -15,6 +17,12 @@ export interface StreamSpec {
   readonly validators: { readonly [P in StreamPart]: Validator | undefined };
   /** The schemas as given (undefined where the part has none), for what is derived from them (known item kinds). */
   readonly schemas: { readonly [P in StreamPart]: unknown };
+  /**
+   * The format's codec compiled from each part's schema, with the schema's checks fused in (see src/plan/);
+   * undefined where the schema has no plan, the codec no back end, or validation is off. What it does not take
+   * goes through the codec and validator above, with the same results.
+   */
+  readonly compiled: { readonly [P in StreamPart]: SchemaCodec | undefined };
 }
 
 /** The options a definition resolves from, after an entry has chosen the format. */
@@ -22,6 +30,8 @@ export interface SpecOptions {
   readonly format: Format;
   readonly validate?: boolean | undefined;
   readonly maxFrameBytes?: number | undefined;
+  /** The entry's walk of a schema into a plan (TypeBox in the main and browser entries), for compiled codecs. */
+  readonly planFor?: ((schema: unknown) => Plan | undefined) | undefined;
 }
 
 /**
@@ -40,6 +50,12 @@ export function resolveSpec(
   for (const part of ["item", "header", "footer"] as const) checkCarriable(schemas[part], part, options.format.codec.name);
   const validate = options.validate !== false;
   const check = (schema: unknown) => (validate && schema !== undefined ? validatorFor(schema) : undefined);
+  const codec = options.format.codec;
+  const compile = (schema: unknown): SchemaCodec | undefined => {
+    if (!validate || schema === undefined || options.planFor === undefined || codec.compile === undefined) return undefined;
+    const plan = options.planFor(schema);
+    return plan === undefined ? undefined : codec.compile(plan);
+  };
   return {
     format: options.format,
     maxFrameBytes,
@@ -47,6 +63,7 @@ export function resolveSpec(
     hasFooter: schemas.footer !== undefined,
     validators: { item: check(schemas.item), header: check(schemas.header), footer: check(schemas.footer) },
     schemas: { item: schemas.item, header: schemas.header, footer: schemas.footer },
+    compiled: { item: compile(schemas.item), header: compile(schemas.header), footer: compile(schemas.footer) },
   };
 }
 

@@ -53,11 +53,12 @@ export function defineStreamTypes<I extends SchemaLike, H extends SchemaLike | u
   footer: F,
   options: StreamTypesOptions,
   validatorFor: EntryDefaults["validatorFor"],
+  planFor?: EntryDefaults["planFor"],
 ): StreamTypes<I, H, F> {
   if (options.format !== undefined && (options.codec !== undefined || options.framing !== undefined || options.compat !== undefined)) {
     throw new StreamError("OPTIONS", "Give either format (e.g. format: sse()) or the older codec/framing/compat options, not both.");
   }
-  return new StreamTypes(item, header, footer, options, { format: (o) => formatNamed(o as FormatNames), validatorFor });
+  return new StreamTypes(item, header, footer, options, { format: (o) => formatNamed(o as FormatNames), validatorFor, planFor });
 }
 
 /**

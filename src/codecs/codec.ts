@@ -1,4 +1,6 @@
 // The codec contract: one value ↔ one payload, with the limits every codec's decoder enforces on untrusted bytes.
+import type { Plan } from "../plan/plan.js";
+import type { Output } from "./output.js";
 
 /**
  * Turns one value into one payload and back. Each payload decodes on its own. `decode` is the only place where
@@ -13,12 +15,18 @@ export interface Codec {
   /** Throws on a value the codec cannot represent. */
   encode(value: unknown): Uint8Array;
   /**
-   * Like `encode`, with `headroom` (at most 255) free bytes before the value in the same buffer, where a framing
-   * writes its frame header without copying the payload. Optional: framings fall back to `encode` and a copy.
+   * Like `encode`, written at `out.pos` into a buffer the caller owns (a writer's frame buffer), so a framing
+   * writes its frame header before the payload without copying it. Optional: framings fall back to `encode` and a
+   * copy. On a throw, what was written does not count.
    */
-  encodeAfter?(value: unknown, headroom: number): Uint8Array;
+  encodeInto?(value: unknown, out: Output): void;
   /** The value in `bytes[start, end)`; throws DecodeError on bytes that are not exactly one acceptable value. */
   decode(bytes: Uint8Array, start: number, end: number): unknown;
+  /**
+   * Optional: this codec specialised to one part's plan (its schema walked once, src/plan/), with the schema's checks
+   * fused in; undefined where it has no back end for the plan. Definitions call it once per part.
+   */
+  compile?(plan: Plan): SchemaCodec | undefined;
 }
 
 /** A codec whose values arrive as text (the SSE and NDJSON framings carry JSON text, not payload bytes). */
@@ -44,4 +52,24 @@ export class DecodeError extends Error {
     super(message);
     this.name = "DecodeError";
   }
+}
+
+/**
+ * What a compiled codec answers for a value or payload it does not take: one its schema refuses, or one it cannot be
+ * sure of (another key order, extra keys, an encoding it does not read). The generic codec and the validator then
+ * take it, and give exactly the result they give without a compiled codec. Thrown inside compiled code to unwind.
+ */
+export const MISS: { readonly miss: true } = Object.freeze({ miss: true as const });
+
+/**
+ * A codec compiled from one part's schema (see src/plan/): validation fused into encoding and decoding, one pass
+ * each. Correctness never depends on it: anything it does not take is {@link MISS}, and the generic path decides.
+ */
+export interface SchemaCodec {
+  /** "code" (generated), "closures" (CSP-safe): for messages and tests. */
+  readonly backend: "code" | "closures";
+  /** Writes the payload of a value the schema accepts at `out.pos`; false (what it wrote does not count) for any other value. */
+  write?(value: unknown, out: Output): boolean;
+  /** The value of `bytes[start, end)`, already valid for the schema, or {@link MISS}. */
+  read?(bytes: Uint8Array, start: number, end: number): unknown;
 }

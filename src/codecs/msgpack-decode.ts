@@ -50,7 +50,31 @@ let busy = false;
 
 /** The one MessagePack value in bytes[start, end), built and checked in one pass. Throws DecodeError. */
 export function decodeMessagePack(bytes: Uint8Array, start: number, end_: number): unknown {
-  if (busy) return decodeNested(bytes, start, end_);
+  return decodeAt(bytes, start, end_, 0, true);
+}
+
+/** Where the value read by the last {@link decodeValueAt} ended. */
+let valueEnd = 0;
+
+/**
+ * The one value that starts at `bytes[start]` and ends at or before `end`, as if nested `depth` levels deep in a
+ * payload (the depth limit counts them): for compiled decoders, which hand the values their schema leaves open to
+ * this decoder. Where the value ended is {@link lastValueEnd}. Throws DecodeError.
+ *
+ * @example
+ * decodeValueAt(Uint8Array.of(0x91, 0x01, 0xc0), 0, 3, 0); // [1]; lastValueEnd() === 2
+ */
+export function decodeValueAt(bytes: Uint8Array, start: number, end_: number, depth_: number): unknown {
+  return decodeAt(bytes, start, end_, depth_, false);
+}
+
+/** Where the value read by the last {@link decodeValueAt} ended. */
+export function lastValueEnd(): number {
+  return valueEnd;
+}
+
+function decodeAt(bytes: Uint8Array, start: number, end_: number, depth_: number, whole: boolean): unknown {
+  if (busy) return decodeNested(bytes, start, end_, depth_, whole);
   if (!(start >= 0 && start <= end_ && end_ <= bytes.length)) {
     throw new RangeError(`decodeMessagePack: [${start}, ${end_}) is not a range of a ${bytes.length}-byte array`);
   }
@@ -59,10 +83,11 @@ export function decodeMessagePack(bytes: Uint8Array, start: number, end_: number
   pos = start;
   end = end_;
   base = start;
-  depth = 0;
+  depth = depth_;
   try {
     const value = read();
-    if (pos !== end) throw new DecodeError(`${end - pos} bytes follow the value; a payload must hold exactly one value`);
+    if (whole && pos !== end) throw new DecodeError(`${end - pos} bytes follow the value; a payload must hold exactly one value`);
+    valueEnd = pos;
     return value;
   } finally {
     src = EMPTY;
@@ -71,7 +96,7 @@ export function decodeMessagePack(bytes: Uint8Array, start: number, end_: number
 }
 
 /** A decode started while another one runs: the outer one's state is saved and restored around it. */
-function decodeNested(bytes: Uint8Array, start: number, end_: number): unknown {
+function decodeNested(bytes: Uint8Array, start: number, end_: number, depth_: number, whole: boolean): unknown {
   const savedSrc = src;
   const savedPos = pos;
   const savedEnd = end;
@@ -79,7 +104,7 @@ function decodeNested(bytes: Uint8Array, start: number, end_: number): unknown {
   const savedDepth = depth;
   busy = false;
   try {
-    return decodeMessagePack(bytes, start, end_);
+    return decodeAt(bytes, start, end_, depth_, whole);
   } finally {
     src = savedSrc;
     pos = savedPos;
@@ -340,6 +365,31 @@ function readString(length: number, at: number): string {
   return decodeString(p, length, at);
 }
 
+/**
+ * The string of the `length` UTF-8 bytes at `bytes[p]` (the caller has checked the bounds), by the same strict
+ * rules as the strings of a payload, short ones from the same table of values; throws DecodeError on invalid
+ * UTF-8. For compiled decoders, outside a decode.
+ *
+ * @example
+ * decodeTextAt(Uint8Array.of(0xc3, 0xa9), 0, 2); // "é"
+ */
+export function decodeTextAt(bytes: Uint8Array, p: number, length: number): string {
+  if (busy) throw new RangeError("decodeTextAt: called while a payload is being decoded");
+  src = bytes;
+  pos = p;
+  end = p + length;
+  base = p;
+  // No try/finally on this hot path: after a throw, src holds the input until releaseInput() or the next decode.
+  const text = readString(length, p);
+  src = EMPTY;
+  return text;
+}
+
+/** Lets go of the input after decodeTextAt threw. */
+export function releaseInput(): void {
+  if (!busy) src = EMPTY;
+}
+
 /** A string of `length` bytes at `p` (already bounds-checked), decoded without the caches. */
 function decodeString(p: number, length: number, at: number): string {
   if (length <= 16) {
@@ -367,8 +417,8 @@ function readLongerString(p: number, length: number, at: number): string {
   return fromCharCode.apply(null, chars);
 }
 
-/** The string of `length` (≤ 16) ASCII bytes at `p`. */
-function asciiString(b: Uint8Array, p: number, length: number): string {
+/** The string of `length` (≤ 16) ASCII bytes at `p` (the caller has checked that they are ASCII). */
+export function asciiString(b: Uint8Array, p: number, length: number): string {
   switch (length) {
     case 0:
       return "";

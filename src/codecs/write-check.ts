@@ -10,14 +10,15 @@ const BIGINT_LIMIT = 1n << BigInt(MAX_BIGINT_BYTES * 8 - 1);
  * string of at least `utf8` UTF-16 units with a lone surrogate: MessagePack strings are UTF-8, which cannot hold
  * one (msgpackr writes U+FFFD for it in a long string; in a short one it writes invalid UTF-8, which
  * {@link hasEncodedSurrogate} finds in the output at less cost than a check of every string). Returns true when
- * the value holds a `-0`, which needs the codec's slow path to keep its sign.
+ * the value holds a `-0`, which needs the codec's slow path to keep its sign. `depth`: how deep the value already
+ * sits in the payload (a compiled codec hands over the values its schema leaves open).
  *
  * @example
  * scanForWrite({ a: [1, -0] }, 0); // true
  * scanForWrite({ s: "\ud800" }, 0); // throws TypeError
  */
-export function scanForWrite(value: unknown, utf8: number | false): boolean {
-  return scan(value, utf8 === false ? Infinity : utf8, utf8 !== false, 0);
+export function scanForWrite(value: unknown, utf8: number | false, depth = 0): boolean {
+  return scan(value, utf8 === false ? Infinity : utf8, utf8 !== false, depth);
 }
 
 /**

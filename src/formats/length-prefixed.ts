@@ -1,5 +1,6 @@
 // Length-prefixed frames (kind, uint32 length, payload), shared by the binary and truss framings: the chunk-list decoder and the slab encoder.
-import type { Codec } from "../codecs/codec.js";
+import { MISS, type Codec, type SchemaCodec } from "../codecs/codec.js";
+import { Output } from "../codecs/output.js";
 import { StreamError, previewBytes } from "../errors.js";
 import type { Frame, FrameDecoder, FrameEncoder } from "../format.js";
 import { FRAME_HEADER_BYTES, FrameKind, aFrame } from "../protocol.js";
@@ -175,7 +176,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
    * Frame objects. Anything else (the opening marker, another kind, a frame over the limit or across chunks, a
    * payload that does not decode, a resumed connection whose repeats are judged frame by frame) is left to next().
    */
-  nextItems(values: unknown[], max: number): number {
+  nextItems(values: unknown[], max: number, compiled: SchemaCodec | undefined): number {
     const received = this.resume;
     const list = this.list;
     if (list.buffered < this.wanted || this.opening !== undefined || this.allowed[FrameKind.ITEM] !== 1) return 0;
@@ -191,10 +192,16 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
       const length = ((chunk[at + 1]! << 24) | (chunk[at + 2]! << 16) | (chunk[at + 3]! << 8) | chunk[at + 4]!) >>> 0;
       const next = at + FRAME_HEADER_BYTES + length;
       if (length > limit || next > chunk.length) break;
-      try {
-        values[count] = codec.decode(chunk, at + FRAME_HEADER_BYTES, next);
-      } catch {
-        break; // next() takes this frame again, and the reader reports it
+      if (compiled !== undefined) {
+        const value = compiled.read!(chunk, at + FRAME_HEADER_BYTES, next);
+        if (value === MISS) break; // next() takes this frame again, and the reader decides
+        values[count] = value;
+      } else {
+        try {
+          values[count] = codec.decode(chunk, at + FRAME_HEADER_BYTES, next);
+        } catch {
+          break; // next() takes this frame again, and the reader reports it
+        }
       }
       at = next;
       count++;
@@ -210,6 +217,10 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
 
   value(frame: LengthPrefixedFrame): unknown {
     return this.codec.decode(frame.bytes, frame.start, frame.end);
+  }
+
+  checkedValue(frame: LengthPrefixedFrame, compiled: SchemaCodec): unknown {
+    return compiled.read!(frame.bytes, frame.start, frame.end);
   }
 
   payloadSize(frame: LengthPrefixedFrame): number {
@@ -309,26 +320,63 @@ export class LengthPrefixedEncoder implements FrameEncoder {
   /** The index of the first item: 0, or where a resumed stream continues. */
   readonly startIndex: number;
 
+  /** Where codecs write this encoder's payloads: into its own slab, never a buffer shared with another writer. */
+  private readonly out = new Output();
+
+  /** A new slab of at least `size` bytes. Sized to the stream: thousands of writers that each write a few small frames hold a KiB each, not 64. */
+  private newSlab(size: number): void {
+    this.slab = new Uint8Array(Math.max(size, Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.slab.length * 2))));
+    this.slabUsed = 0;
+  }
+
   frameValue(kind: number, value: unknown): Uint8Array {
     const codec = this.codec;
-    if (codec.encodeAfter === undefined) {
+    if (codec.encodeInto === undefined) {
       const payload = codec.encode(value);
       this.payloadBytes = payload.length;
       return payload.length > this.maxPayloadBytes ? NO_BYTES : this.frame(kind, payload);
     }
-    // The codec leaves room for the frame header (and the marker, before the first frame): no copy of the payload.
+    // The codec writes after room for the frame header (and the marker, before the first frame): no copy of the payload.
+    codec.encodeInto(value, this.begin());
+    return this.finish(kind);
+  }
+
+  frameChecked(kind: number, compiled: SchemaCodec, value: unknown): Uint8Array | undefined {
+    if (compiled.write === undefined || !compiled.write(value, this.begin())) return undefined;
+    return this.finish(kind);
+  }
+
+  /** Points the output at the free part of the slab (a new slab when little is left), after room for the prefix and the frame header. */
+  private begin(): Output {
+    const headroom = (this.prefix === undefined ? 0 : this.prefix.length) + FRAME_HEADER_BYTES;
+    if (this.slab.length - this.slabUsed < headroom + MIN_SLAB_ROOM) this.newSlab(headroom + MIN_SLAB_ROOM);
+    this.out.reset(this.slab, this.slabUsed, this.slabUsed + headroom);
+    return this.out;
+  }
+
+  /** The frame the output holds: its header and prefix written, the slab's room taken (or its own buffer, when it outgrew the slab). */
+  private finish(kind: number): Uint8Array {
+    const out = this.out;
     const prefix = this.prefix;
     const offset = prefix === undefined ? 0 : prefix.length;
-    const frame = codec.encodeAfter(value, offset + FRAME_HEADER_BYTES);
-    const length = frame.length - offset - FRAME_HEADER_BYTES;
+    const start = out.start;
+    const length = out.pos - start - offset - FRAME_HEADER_BYTES;
     this.payloadBytes = length;
+    const bytes = out.bytes;
+    out.bytes = NO_BYTES; // the output keeps no frame alive
     if (length > this.maxPayloadBytes) return NO_BYTES;
     if (prefix !== undefined) {
-      frame.set(prefix, 0);
+      bytes.set(prefix, start);
       this.prefix = undefined;
     }
-    writeFrameHeader(frame, offset, kind, length);
-    return frame;
+    writeFrameHeader(bytes, start + offset, kind, length);
+    if (bytes === this.slab) {
+      this.slabUsed = out.pos;
+      // The constructor, not subarray(): subarray looks up Symbol.species and costs twice as much.
+      return new Uint8Array(bytes.buffer, bytes.byteOffset + start, out.pos - start);
+    }
+    // It outgrew the slab into a buffer of its own, grown ahead: a copy of its exact size pins nothing more.
+    return bytes.slice(start, out.pos);
   }
 
   frame(kind: number, payload: Uint8Array): Uint8Array {
@@ -353,17 +401,16 @@ export class LengthPrefixedEncoder implements FrameEncoder {
   private allocate(size: number): Uint8Array {
     if (size > SLAB_MAX_FRAME_BYTES) return new Uint8Array(size);
     // A slab whose ArrayBuffer was transferred (postMessage) reads as length 0 and is replaced here too.
-    if (this.slabUsed + size > this.slab.length) {
-      // Sized to the stream: thousands of writers that each write a few small frames hold a KiB each, not 64.
-      this.slab = new Uint8Array(Math.max(size, Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.slab.length * 2))));
-      this.slabUsed = 0;
-    }
+    if (this.slabUsed + size > this.slab.length) this.newSlab(size);
     const start = this.slabUsed;
     this.slabUsed = start + size;
     // The constructor, not subarray(): subarray looks up Symbol.species and costs twice as much.
     return new Uint8Array(this.slab.buffer, start, size);
   }
 }
+
+/** Room the slab must have left for a value to be written into it (else a new slab): most small frames fit, a larger one moves out once. */
+const MIN_SLAB_ROOM = 256;
 
 function joinTwo(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

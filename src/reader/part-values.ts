@@ -1,4 +1,5 @@
 // A frame's value through its codec and schema: what the reader delivers for each part, or SKIPPED for an item of an unknown kind.
+import { MISS } from "../codecs/codec.js";
 import { StreamError, type StreamPart } from "../errors.js";
 import type { Frame, FrameDecoder } from "../format.js";
 import { knownKinds, type KindValue, type UnknownKindsOptions } from "../kinds.js";
@@ -53,6 +54,11 @@ export class PartValues {
 
   /** A frame's value through the format's codec, then its schema: what the reader delivers. */
   decode(frame: Frame, part: StreamPart, index: number | undefined): unknown {
+    const compiled = this.spec.compiled[part];
+    if (compiled !== undefined && this.decoder.checkedValue !== undefined) {
+      const checked = this.decoder.checkedValue(frame, compiled);
+      if (checked !== MISS) return checked;
+    }
     let value: unknown;
     try {
       value = this.decoder.value(frame);

@@ -136,12 +136,14 @@ export class PartQueue implements DecodedItems {
     const decoder = this.decoder;
     if (decoder.nextItems === undefined || this.wire > Wire.Items) return false;
     const decoded = this.decoded;
-    const count = decoder.nextItems(decoded, Math.min(room, this.maxItems - this.items));
+    const compiled = this.spec.compiled.item;
+    const count = decoder.nextItems(decoded, Math.min(room, this.maxItems - this.items), compiled);
     if (count === 0) return false;
     this.wire = Wire.Items;
     try {
       for (let i = 0; i < count; i++) {
-        const value = this.checked.accept(decoded[i], "item", this.items);
+        // A compiled codec checked the items as it decoded them.
+        const value = compiled !== undefined ? decoded[i] : this.checked.accept(decoded[i], "item", this.items);
         decoded[i] = undefined; // the array holds no value past the run
         this.items++;
         if (value !== SKIPPED) this.deliver(batch, batch !== undefined, value);

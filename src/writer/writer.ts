@@ -130,20 +130,12 @@ export class StreamWriterImpl implements FrameWriter {
     return frame;
   }
 
-  /** Validates a part, then encodes and frames it. */
+  /** Checks a part against its schema, then encodes and frames it. */
   private encode(kind: number, part: StreamPart, index: number | undefined, value: unknown): Uint8Array {
-    const validator = this.spec.validators[part];
-    if (validator !== undefined && validator.parse(value) === INVALID) throw invalid(validator, part, index, value, "cannot be written");
-    let frame: Uint8Array;
-    try {
-      frame = this.encoder.frameValue(kind, value);
-    } catch (err) {
-      throw new StreamError("VALIDATION", `The ${partLabel(part, index)} cannot be encoded as ${this.spec.format.codec.name}: ${describeThrown(err)}.`, {
-        cause: err,
-        part,
-        ...(index === undefined ? {} : { index }),
-      });
-    }
+    // A codec compiled from the schema checks and writes in one pass; what it does not take goes the generic way.
+    const compiled = this.spec.compiled[part];
+    const checked = compiled !== undefined && this.encoder.frameChecked !== undefined ? this.encoder.frameChecked(kind, compiled, value) : undefined;
+    const frame = checked ?? this.encodeGeneric(kind, part, index, value);
     const payloadBytes = this.encoder.payloadBytes;
     if (payloadBytes > this.spec.maxFrameBytes) {
       throw new StreamError(
@@ -154,6 +146,21 @@ export class StreamWriterImpl implements FrameWriter {
       );
     }
     return frame;
+  }
+
+  /** Validates a part, then encodes and frames it with the format's codec. */
+  private encodeGeneric(kind: number, part: StreamPart, index: number | undefined, value: unknown): Uint8Array {
+    const validator = this.spec.validators[part];
+    if (validator !== undefined && validator.parse(value) === INVALID) throw invalid(validator, part, index, value, "cannot be written");
+    try {
+      return this.encoder.frameValue(kind, value);
+    } catch (err) {
+      throw new StreamError("VALIDATION", `The ${partLabel(part, index)} cannot be encoded as ${this.spec.format.codec.name}: ${describeThrown(err)}.`, {
+        cause: err,
+        part,
+        ...(index === undefined ? {} : { index }),
+      });
+    }
   }
 
   /** The error frame's payload, within maxFrameBytes: without `data` or `stack` if need be, then with a shorter message. */

@@ -1,0 +1,304 @@
+// The generated-code back end for MessagePack: a plan → the source of one function that writes and one that reads, checks fused in.
+import { MAX_DEPTH } from "../codecs/codec.js";
+import type { Plan, PlanNode } from "./plan.js";
+import { constantBytes, planKeyBytes, typeGuard } from "./plan-bytes.js";
+
+/*
+ * The source is built once per part, when a definition is made, and run through `new Function` (the entry falls
+ * back to the closure back end where a Content-Security-Policy forbids that). Everything a node checks is an
+ * inline condition that throws MISS; every value is written and read through the helpers of msgpack-write.ts and
+ * msgpack-read.ts, so the generated code holds the plan's structure and nothing of MessagePack's byte rules.
+ * Constants (key bytes, patterns, leaf checks) reach the code as `c[i]`, never as text: no schema text is ever
+ * spliced into the source except through JSON.stringify, as property names.
+ */
+
+/** The source of the write and read functions of a plan, and the constants they use. */
+export interface MsgpackSource {
+  readonly source: string;
+  readonly constants: readonly unknown[];
+}
+
+/**
+ * The factory source for `plan`: `new Function("h", "c", source)(helpers, constants)` returns `{ write, read }`.
+ *
+ * @example
+ * const { source, constants } = emitMsgpack(plan);
+ * const codec = new Function("h", "c", source)(helpers, constants);
+ */
+export function emitMsgpack(plan: Plan): MsgpackSource {
+  const emitter = new Emitter(plan);
+  return { source: emitter.source(), constants: emitter.constants };
+}
+
+class Emitter {
+  readonly constants: unknown[] = [];
+  private names = 0;
+
+  constructor(private readonly plan: Plan) {}
+
+  source(): string {
+    const definitions = this.plan.definitions.map(
+      (node, i) =>
+        `function w${i}(V, D) {\n if (D >= ${MAX_DEPTH}) throw h.MISS;\n${this.write(node, "V", "D")}\n}\n` +
+        `function r${i}(D) {\n if (D >= ${MAX_DEPTH}) throw h.MISS;\n${this.read(node, "R", "D")}\n return R;\n}\n`,
+    );
+    return [
+      `"use strict";`,
+      `const MISS = h.MISS, OBJECT = Object.prototype, getPrototypeOf = Object.getPrototypeOf, isArray = Array.isArray, isInteger = Number.isInteger, isFinite = Number.isFinite;`,
+      `const writeNumber = h.writeNumber, writeString = h.writeString, writeRaw = h.writeRaw, writeByte = h.writeByte, writeArrayHeader = h.writeArrayHeader, writeMapHeader = h.writeMapHeader, writeGeneric = h.writeGeneric;`,
+      `const readNumber = h.readNumber, readString = h.readString, readRaw = h.readRaw, readArrayHeader = h.readArrayHeader, readMapHeader = h.readMapHeader, readBoolean = h.readBoolean, readNull = h.readNull, readGeneric = h.readGeneric;`,
+      `let o, i;`,
+      ...definitions,
+      `function write(V, out) {\n o = out;\n${this.write(this.plan.root, "V", "0")}\n}`,
+      `function read(input) {\n i = input;\n${this.read(this.plan.root, "R", "0")}\n return R;\n}`,
+      `return { write, read };`,
+    ].join("\n");
+  }
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `c[${this.constants.length - 1}]`;
+  }
+
+  private local(prefix: string): string {
+    return `${prefix}${this.names++}`;
+  }
+
+  /** Statements that check `v` against `node` and write it (`depth`: its nesting, an expression). */
+  private write(node: PlanNode, v: string, depth: string): string {
+    switch (node.kind) {
+      case "object": {
+        const lines = [`if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`];
+        const optional = node.fields.filter((f) => !f.required);
+        const values = node.fields.map((f) => [f, this.local("f")] as const);
+        for (const [field, name] of values) lines.push(`const ${name} = ${v}[${JSON.stringify(field.key)}];`);
+        const count = this.local("n");
+        lines.push(`let ${count} = ${node.fields.length - optional.length};`);
+        for (const [field, name] of values) if (!field.required) lines.push(`if (${name} !== undefined) ${count}++;`);
+        // Any key beyond the present fields (extra, inherited, or a field set to undefined) goes the generic way.
+        const seen = this.local("k");
+        lines.push(`let ${seen} = 0; for (const _ in ${v}) ${seen}++; if (${seen} !== ${count}) throw MISS;`);
+        if (optional.length === 0) {
+          lines.push(`writeRaw(o, ${this.constant(constantBytes({ map: node.fields.length }))});`);
+        } else {
+          lines.push(`writeMapHeader(o, ${count});`);
+        }
+        for (const [field, name] of values) {
+          const body = [`writeRaw(o, ${this.constant(planKeyBytes(field.key))});`, this.write(field.node, name, `${depth} + 1`)];
+          if (field.required) {
+            if (field.node.kind === "any") lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
+            lines.push(...body);
+          } else {
+            lines.push(`if (${name} !== undefined) {`, ...body, `}`);
+          }
+        }
+        return lines.join("\n");
+      }
+      case "array": {
+        const n = this.local("n");
+        const j = this.local("j");
+        const e = this.local("e");
+        return [
+          `if (!isArray(${v}) || ${v}.constructor !== Array) throw MISS;`,
+          `const ${n} = ${v}.length;`,
+          node.minItems !== undefined ? `if (${n} < ${node.minItems}) throw MISS;` : "",
+          node.maxItems !== undefined ? `if (${n} > ${node.maxItems}) throw MISS;` : "",
+          `writeArrayHeader(o, ${n});`,
+          `for (let ${j} = 0; ${j} < ${n}; ${j}++) {`,
+          `const ${e} = ${v}[${j}];`,
+          this.write(node.items, e, `${depth} + 1`),
+          `}`,
+        ].join("\n");
+      }
+      case "tuple": {
+        const lines = [`if (!isArray(${v}) || ${v}.constructor !== Array || ${v}.length !== ${node.items.length}) throw MISS;`, `writeArrayHeader(o, ${node.items.length});`];
+        node.items.forEach((item, index) => {
+          const e = this.local("e");
+          lines.push(`const ${e} = ${v}[${index}];`, this.write(item, e, `${depth} + 1`));
+        });
+        return lines.join("\n");
+      }
+      case "string":
+        return `if (typeof ${v} !== "string") throw MISS;\n${this.stringChecks(node, v)}writeString(o, ${v});`;
+      case "number":
+        return `${this.numberChecks(node, v)}writeNumber(o, ${v});`;
+      case "boolean":
+        return `if (${v} === true) writeByte(o, 0xc3); else if (${v} === false) writeByte(o, 0xc2); else throw MISS;`;
+      case "null":
+        return `if (${v} !== null) throw MISS;\nwriteByte(o, 0xc0);`;
+      case "literal":
+        return `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteRaw(o, ${this.constant(constantBytes({ literal: node.value }))});`;
+      case "union": {
+        const discriminator = node.discriminator;
+        if (discriminator !== undefined) {
+          const cases = [...discriminator.members].map(([value, index]) => `case ${this.constant(value)}: {\n${this.write(node.members[index]!, v, depth)}\nbreak;\n}`);
+          return `if (typeof ${v} !== "object" || ${v} === null) throw MISS;\nswitch (${v}[${JSON.stringify(discriminator.key)}]) {\n${cases.join("\n")}\ndefault: throw MISS;\n}`;
+        }
+        // Members in order, as the schema's anyOf checks them; a member that refuses rewinds what it wrote.
+        const label = this.local("u");
+        const start = this.local("s");
+        const tries = node.members.map(
+          (member) =>
+            `if (${typeGuard(member, v)}) try {\n${this.write(member, v, depth)}\nbreak ${label};\n} catch (x) {\n if (x !== MISS) throw x;\n o.pos = o.start + ${start};\n}`,
+        );
+        // Relative to the frame's start: a member that grew the buffer moved the frame.
+        return `${label}: {\nconst ${start} = o.pos - o.start;\n${tries.join("\n")}\nthrow MISS;\n}`;
+      }
+      case "record": {
+        const keys = this.local("ks");
+        const j = this.local("j");
+        const key = this.local("key");
+        const value = this.local("val");
+        const pattern = node.pattern === undefined ? undefined : this.constant(node.pattern);
+        const onValue = this.write(node.values, value, `${depth} + 1`);
+        const onExtra = node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `writeGeneric(o, ${value}, ${depth} + 1);` : this.write(node.extra, value, `${depth} + 1`);
+        return [
+          `if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`,
+          `const ${keys} = Object.keys(${v});`,
+          `writeMapHeader(o, ${keys}.length);`,
+          `for (let ${j} = 0; ${j} < ${keys}.length; ${j}++) {`,
+          `const ${key} = ${keys}[${j}];`,
+          `const ${value} = ${v}[${key}];`,
+          `writeString(o, ${key});`,
+          pattern === undefined ? onValue : `if (${pattern}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
+          `}`,
+        ].join("\n");
+      }
+      case "leaf":
+        return `if (!${this.constant(node.check)}(${v})) throw MISS;\nwriteGeneric(o, ${v}, ${depth});`;
+      case "ref":
+        return `w${node.target}(${v}, ${depth});`;
+      case "any":
+        return `writeGeneric(o, ${v}, ${depth});`;
+    }
+  }
+
+  private stringChecks(node: Extract<PlanNode, { kind: "string" }>, v: string): string {
+    let checks = "";
+    if (node.minLength !== undefined) checks += `if (${v}.length < ${node.minLength}) throw MISS;\n`;
+    if (node.maxLength !== undefined) checks += `if (${v}.length > ${node.maxLength}) throw MISS;\n`;
+    if (node.pattern !== undefined) checks += `if (!${this.constant(node.pattern)}.test(${v})) throw MISS;\n`;
+    if (node.format !== undefined) checks += `if (!${this.constant(node.format)}(${v})) throw MISS;\n`;
+    return checks;
+  }
+
+  private numberChecks(node: Extract<PlanNode, { kind: "number" }>, v: string): string {
+    let checks = node.integer ? `if (typeof ${v} !== "number" || !isInteger(${v})) throw MISS;\n` : `if (typeof ${v} !== "number" || !isFinite(${v})) throw MISS;\n`;
+    const bound = (value: number | undefined, refused: string) => (value === undefined ? "" : `if (${v} ${refused} ${this.constant(value)}) throw MISS;\n`);
+    checks += bound(node.minimum, "<") + bound(node.maximum, ">") + bound(node.exclusiveMinimum, "<=") + bound(node.exclusiveMaximum, ">=");
+    if (node.multipleOf !== undefined) checks += `if (${v} % ${this.constant(node.multipleOf)} !== 0) throw MISS;\n`;
+    return checks;
+  }
+
+  /** An expression that is true, having read past them, when the next bytes are `raw` (a key): inline for short ones. */
+  private rawTest(raw: Uint8Array): string {
+    if (raw.length > 16) return `readRaw(i, ${this.constant(raw)})`;
+    const compares = Array.from(raw, (byte, k) => `b[p + ${k}] === ${byte}`).join(" && ");
+    return `((b, p) => i.end - p >= ${raw.length} && ${compares} && ((i.pos = p + ${raw.length}), true))(i.bytes, i.pos)`;
+  }
+
+  /** Statements that read a value of `node` into a new const `target` (`depth`: its nesting, an expression). */
+  private read(node: PlanNode, target: string, depth: string): string {
+    switch (node.kind) {
+      case "object": {
+        const lines: string[] = [];
+        const optional = node.fields.some((f) => !f.required);
+        if (!optional) {
+          // Every key in the plan's order, each compared as bytes: the object is built as one literal.
+          lines.push(`if (readMapHeader(i) !== ${node.fields.length}) throw MISS;`);
+          const names = node.fields.map((field) => {
+            const name = this.local("f");
+            lines.push(`if (!${this.rawTest(planKeyBytes(field.key))}) throw MISS;`, this.read(field.node, name, `${depth} + 1`));
+            return `${JSON.stringify(field.key)}: ${name}`;
+          });
+          lines.push(`const ${target} = { ${names.join(", ")} };`);
+          return lines.join("\n");
+        }
+        const left = this.local("n");
+        lines.push(`let ${left} = readMapHeader(i);`, `const ${target} = {};`);
+        for (const field of node.fields) {
+          const name = this.local("f");
+          const key = JSON.stringify(field.key);
+          lines.push(
+            `if (${left} > 0 && ${this.rawTest(planKeyBytes(field.key))}) {`,
+            this.read(field.node, name, `${depth} + 1`),
+            `${target}[${key}] = ${name};`,
+            `${left}--;`,
+            field.required ? `} else throw MISS;` : `}`,
+          );
+        }
+        lines.push(`if (${left} !== 0) throw MISS;`);
+        return lines.join("\n");
+      }
+      case "array": {
+        const n = this.local("n");
+        const j = this.local("j");
+        const e = this.local("e");
+        return [
+          `const ${n} = readArrayHeader(i);`,
+          node.minItems !== undefined ? `if (${n} < ${node.minItems}) throw MISS;` : "",
+          node.maxItems !== undefined ? `if (${n} > ${node.maxItems}) throw MISS;` : "",
+          `const ${target} = new Array(${n});`,
+          `for (let ${j} = 0; ${j} < ${n}; ${j}++) {`,
+          this.read(node.items, e, `${depth} + 1`),
+          `${target}[${j}] = ${e};`,
+          `}`,
+        ].join("\n");
+      }
+      case "tuple": {
+        const lines = [`if (readArrayHeader(i) !== ${node.items.length}) throw MISS;`];
+        const names = node.items.map((item) => {
+          const e = this.local("e");
+          lines.push(this.read(item, e, `${depth} + 1`));
+          return e;
+        });
+        lines.push(`const ${target} = [${names.join(", ")}];`);
+        return lines.join("\n");
+      }
+      case "string":
+        return `const ${target} = readString(i);\n${this.stringChecks(node, target)}`;
+      case "number":
+        return `const ${target} = readNumber(i);\n${this.numberChecks(node, target)}`;
+      case "boolean":
+        return `const ${target} = readBoolean(i);`;
+      case "null":
+        return `const ${target} = readNull(i);`;
+      case "literal":
+        return `if (!readRaw(i, ${this.constant(constantBytes({ literal: node.value }))})) throw MISS;\nconst ${target} = ${this.constant(node.value)};`;
+      case "union": {
+        // Members in order; one that does not take the bytes rewinds.
+        const label = this.local("u");
+        const start = this.local("s");
+        const tries = node.members.map((member) => {
+          const name = this.local("m");
+          return `try {\n${this.read(member, name, depth)}\n${target} = ${name};\nbreak ${label};\n} catch (x) {\n if (x !== MISS) throw x;\n i.pos = ${start};\n}`;
+        });
+        return `let ${target};\n${label}: {\nconst ${start} = i.pos;\n${tries.join("\n")}\nthrow MISS;\n}`;
+      }
+      case "record": {
+        const n = this.local("n");
+        const key = this.local("key");
+        const value = this.local("val");
+        const pattern = node.pattern === undefined ? undefined : this.constant(node.pattern);
+        const onValue = `${this.read(node.values, value, `${depth} + 1`)}\n${target}[${key}] = ${value};`;
+        const onExtra =
+          node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `${target}[${key}] = readGeneric(i, ${depth} + 1);` : `${this.read(node.extra, value, `${depth} + 1`)}\n${target}[${key}] = ${value};`;
+        return [
+          `let ${n} = readMapHeader(i);`,
+          `const ${target} = {};`,
+          `while (${n}-- > 0) {`,
+          `const ${key} = readString(i);`,
+          `if (${key} === "__proto__") throw MISS;`,
+          pattern === undefined ? onValue : `if (${pattern}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
+          `}`,
+        ].join("\n");
+      }
+      case "leaf":
+        return `const ${target} = readGeneric(i, ${depth});\nif (!${this.constant(node.check)}(${target})) throw MISS;`;
+      case "ref":
+        return `const ${target} = r${node.target}(${depth});`;
+      case "any":
+        return `const ${target} = readGeneric(i, ${depth});`;
+    }
+  }
+}
