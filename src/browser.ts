@@ -6,7 +6,7 @@ import { ReaderTypes, type DefinitionOptions, type EntryDefaults } from "./defin
 import { StreamError } from "./errors.js";
 import type { Format } from "./format.js";
 import { binaryReadOnly } from "./formats/binary.js";
-import { typeboxInterpreted } from "./schema/typebox.js";
+import { typeboxInterpreted, typeboxInterpretedPlan } from "./schema/typebox.js";
 
 export { StreamError } from "./errors.js";
 export type { StreamErrorCode, StreamPart, ValidationIssue, RemoteErrorInfo } from "./errors.js";
@@ -44,10 +44,15 @@ const NAMED: EntryDefaults = {
   validatorFor,
 };
 
-/** The default for streamTypes(): the binary framing with MessagePack, read-only (no frame encoder: nothing here writes). */
+/**
+ * The default for streamTypes(): the binary framing with MessagePack, read-only (no frame encoder: nothing here
+ * writes), read by a codec compiled from the schema as closures (CSP-safe), which decodes and checks in one pass.
+ * readerTypes() leaves the plan out, so that a page reading only SSE or NDJSON carries none of it.
+ */
 const BINARY_MSGPACK: EntryDefaults = {
   format: (options) => (Object.keys(options).some((k) => k === "framing" || k === "codec" || k === "compat") ? NAMED.format(options) : binaryReadOnly(msgpackReadOnly())),
   validatorFor,
+  planFor: typeboxInterpretedPlan,
 };
 
 /**

@@ -4,6 +4,7 @@ import type { Format } from "./format.js";
 import { StreamReaderImpl, type ReaderOptions } from "./reader/reader.js";
 import type { Validator } from "./schema/validator.js";
 import type { Plan } from "./plan/plan.js";
+import type { Codec, SchemaCodec } from "./codecs/codec.js";
 import type { StreamSource } from "./sources/source.js";
 import { resolveSpec, type StreamSpec } from "./spec.js";
 import { streamResponse, type StreamResponseInit } from "./writer/http.js";
@@ -32,6 +33,8 @@ export interface EntryDefaults {
   validatorFor(schema: unknown): Validator;
   /** The walk of a schema into a plan, for codecs compiled from it; absent or undefined: the generic codec. */
   planFor?(schema: unknown): Plan | undefined;
+  /** The back ends for a plan (writing entries: compileForWriting); absent: the codec's own `compile`. */
+  compile?(codec: Codec, plan: Plan): SchemaCodec | undefined;
 }
 
 /** The reader's methods that exist for every stream. */
@@ -115,7 +118,7 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
     options: DefinitionOptions,
     defaults: EntryDefaults,
   ) {
-    this.spec = resolveSpec({ item, header, footer }, { ...options, format: options.format ?? defaults.format(options), planFor: defaults.planFor }, defaults.validatorFor);
+    this.spec = resolveSpec({ item, header, footer }, { ...options, format: options.format ?? defaults.format(options), planFor: defaults.planFor, compile: defaults.compile }, defaults.validatorFor);
   }
 
   /** The wire format of this definition. */

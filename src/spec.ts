@@ -1,6 +1,6 @@
 // The resolved definition a stream's writers and readers share: its format, its validators and its limits.
 import { StreamError, type StreamPart } from "./errors.js";
-import type { SchemaCodec } from "./codecs/codec.js";
+import type { Codec, SchemaCodec } from "./codecs/codec.js";
 import type { Format } from "./format.js";
 import type { Plan } from "./plan/plan.js";
 import { DEFAULT_MAX_FRAME_BYTES, MAX_PAYLOAD_LENGTH } from "./protocol.js";
@@ -32,6 +32,8 @@ export interface SpecOptions {
   readonly maxFrameBytes?: number | undefined;
   /** The entry's walk of a schema into a plan (TypeBox in the main and browser entries), for compiled codecs. */
   readonly planFor?: ((schema: unknown) => Plan | undefined) | undefined;
+  /** The entry's back ends for a plan: the codec's own `compile` when not given (reading entries). */
+  readonly compile?: ((codec: Codec, plan: Plan) => SchemaCodec | undefined) | undefined;
 }
 
 /**
@@ -52,9 +54,10 @@ export function resolveSpec(
   const check = (schema: unknown) => (validate && schema !== undefined ? validatorFor(schema) : undefined);
   const codec = options.format.codec;
   const compile = (schema: unknown): SchemaCodec | undefined => {
-    if (!validate || schema === undefined || options.planFor === undefined || codec.compile === undefined) return undefined;
+    if (!validate || schema === undefined || options.planFor === undefined) return undefined;
     const plan = options.planFor(schema);
-    return plan === undefined ? undefined : codec.compile(plan);
+    if (plan === undefined) return undefined;
+    return options.compile !== undefined ? options.compile(codec, plan) : codec.compile?.(plan);
   };
   return {
     format: options.format,

@@ -1,4 +1,5 @@
 // The streamtypes/standard entry: everything of the main entry for Standard Schemas (zod, valibot, arktype, …) alone, without TypeBox installed.
+import { compileForWriting } from "./plan/compile-writers.js";
 import { StreamTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
 import { formatNamed, type FormatNames } from "./formats/by-name.js";
 import { StreamError } from "./errors.js";
@@ -58,7 +59,7 @@ export function defineStreamTypes<I extends SchemaLike, H extends SchemaLike | u
   if (options.format !== undefined && (options.codec !== undefined || options.framing !== undefined || options.compat !== undefined)) {
     throw new StreamError("OPTIONS", "Give either format (e.g. format: sse()) or the older codec/framing/compat options, not both.");
   }
-  return new StreamTypes(item, header, footer, options, { format: (o) => formatNamed(o as FormatNames), validatorFor, planFor });
+  return new StreamTypes(item, header, footer, options, { format: (o) => formatNamed(o as FormatNames), validatorFor, planFor, compile: compileForWriting });
 }
 
 /**

@@ -33,6 +33,10 @@ export interface Codec {
 export interface TextCodec extends Codec {
   /** The value of one JSON text; the same checks as `decode`. */
   decodeText(text: string): unknown;
+  /** The JSON text `encode` writes for a value nested `depth` levels deep (undefined: none); throws as `encode` does. */
+  encodeText(value: unknown, depth: number): string | undefined;
+  /** How this codec spells -0 (JSON.stringify writes 0, losing the sign). */
+  readonly negativeZero: string;
 }
 
 /**

@@ -24,10 +24,12 @@ export function json(): TextCodec {
     name: "json",
     id: JSON_CODEC_ID,
     encode(value) {
-      const written = scanForWrite(value, false) ? stringifyKeepingNegativeZero(value) : JSON.stringify(value);
+      const written = jsonText(value, 0);
       if (written === undefined) throw new TypeError(`${typeof value} has no JSON representation`);
       return utf8.encode(written);
     },
+    encodeText: jsonText,
+    negativeZero: "-0",
     decode(bytes, start, end) {
       let decoded: string;
       try {
@@ -39,6 +41,11 @@ export function json(): TextCodec {
     },
     decodeText: parseJsonText,
   };
+}
+
+/** The text JSON.stringify gives `value` (nested `depth` levels deep in a payload), with -0 kept. Throws TypeError as scanForWrite does. */
+function jsonText(value: unknown, depth: number): string | undefined {
+  return scanForWrite(value, false, depth) ? stringifyKeepingNegativeZero(value) : JSON.stringify(value);
 }
 
 /** Stands for -0 while JSON.stringify runs (it writes -0 as 0); a string no real value holds. */

@@ -1,6 +1,9 @@
 // The MessagePack codec's reading half: the fused strict decoder, without msgpackr (for browsers, and for every reader).
 import type { Codec } from "./codec.js";
 import { decodeMessagePack } from "./msgpack-decode.js";
+import { closureReader } from "../plan/closures-msgpack-read.js";
+import { READ_HELPERS } from "../plan/msgpack-read.js";
+import { schemaCodec } from "../plan/schema-codec.js";
 
 /** Codec id of MessagePack in the binary framing's opening marker. */
 export const MSGPACK_CODEC_ID = 1;
@@ -21,5 +24,7 @@ export function msgpackReadOnly(): Codec {
       throw new TypeError('This codec only reads MessagePack; use msgpack() from "streamtypes" to write.');
     },
     decode: decodeMessagePack,
+    // Reading pages often run under a strict CSP: closures, never generated code (msgpack() generates it where allowed).
+    compile: (plan) => schemaCodec("closures", closureReader(plan, READ_HELPERS), undefined),
   };
 }

@@ -4,8 +4,11 @@ import { MISS, type Codec } from "./codec.js";
 import type { Output } from "./output.js";
 import { msgpackReadOnly } from "./msgpack-read-only.js";
 import { hasEncodedSurrogate, replaceNegativeZero, scanForWrite } from "./write-check.js";
-import { closureFunctions } from "../plan/closures-msgpack.js";
-import { generatedFunctions, msgpackHelpers, schemaCodec } from "../plan/compile-msgpack.js";
+import { closureReader } from "../plan/closures-msgpack-read.js";
+import { closureWriter } from "../plan/closures-msgpack-write.js";
+import { generatedFunctions } from "../plan/compile-msgpack.js";
+import { msgpackHelpers } from "../plan/msgpack-helpers.js";
+import { schemaCodec } from "../plan/schema-codec.js";
 
 /** msgpackr writes strings shorter than this (in UTF-16 units) in JS, a lone surrogate as invalid UTF-8; longer ones natively, as U+FFFD. */
 const SHORT_STRING_UNITS = 0x40;
@@ -82,7 +85,8 @@ export function msgpack(): Codec {
     encodeInto,
     compile(plan) {
       const generated = generatedFunctions(plan, helpers);
-      return generated !== undefined ? schemaCodec(generated, "code", true) : schemaCodec(closureFunctions(plan, helpers), "closures", true);
+      if (generated !== undefined) return schemaCodec("code", generated.read, generated.write);
+      return schemaCodec("closures", closureReader(plan, helpers), closureWriter(plan, helpers));
     },
   };
 }

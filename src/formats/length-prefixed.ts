@@ -1,6 +1,7 @@
 // Length-prefixed frames (kind, uint32 length, payload), shared by the binary and truss framings: the chunk-list decoder and the slab encoder.
 import { MISS, type Codec, type SchemaCodec } from "../codecs/codec.js";
-import { Output } from "../codecs/output.js";
+import type { Output } from "../codecs/output.js";
+import { FrameSlab } from "./frame-slab.js";
 import { StreamError, previewBytes } from "../errors.js";
 import type { Frame, FrameDecoder, FrameEncoder } from "../format.js";
 import { FRAME_HEADER_BYTES, FrameKind, aFrame } from "../protocol.js";
@@ -277,16 +278,6 @@ const NO_BYTES = new Uint8Array(0);
 const END_AT_EOF: LengthPrefixedFrame = Object.freeze({ kind: FrameKind.END, bytes: NO_BYTES, start: 0, end: 0 });
 
 /**
- * Size of the buffers small frames are written into. Allocating a Uint8Array of more than 64 bytes (V8 keeps
- * smaller ones on its heap) costs 0.5–1 µs, more than encoding a small item; a view of a slab costs ~30 ns.
- */
-const SLAB_BYTES = 64 * 1024;
-/** The first slab of a writer: small, so that a stream that writes few frames this way (an end frame) holds little; it doubles up to SLAB_BYTES. */
-const FIRST_SLAB_BYTES = 1024;
-/** Frames larger than this get a buffer of their own (see LengthPrefixedEncoder.allocate). */
-const SLAB_MAX_FRAME_BYTES = 8 * 1024;
-
-/**
  * Writes length-prefixed frames. A small frame is a view of a larger buffer the encoder owns: use it as a
  * Uint8Array (its byteOffset and length), and copy it before transferring its `.buffer` to a worker, which would
  * take the neighbouring frames along. `prefix` (the binary framing's opening marker) goes before the first frame.
@@ -297,8 +288,8 @@ const SLAB_MAX_FRAME_BYTES = 8 * 1024;
  */
 export class LengthPrefixedEncoder implements FrameEncoder {
   payloadBytes = 0;
-  private slab = NO_BYTES;
-  private slabUsed = 0;
+  /** This writer's frame buffer: codecs write into it, never into a buffer shared with another writer. */
+  private readonly slab = new FrameSlab();
 
   /**
    * `prefix` goes before the first frame (the binary framing's marker); a stream resumed after id `resumedAfter`
@@ -320,15 +311,6 @@ export class LengthPrefixedEncoder implements FrameEncoder {
   /** The index of the first item: 0, or where a resumed stream continues. */
   readonly startIndex: number;
 
-  /** Where codecs write this encoder's payloads: into its own slab, never a buffer shared with another writer. */
-  private readonly out = new Output();
-
-  /** A new slab of at least `size` bytes. Sized to the stream: thousands of writers that each write a few small frames hold a KiB each, not 64. */
-  private newSlab(size: number): void {
-    this.slab = new Uint8Array(Math.max(size, Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.slab.length * 2))));
-    this.slabUsed = 0;
-  }
-
   frameValue(kind: number, value: unknown): Uint8Array {
     const codec = this.codec;
     if (codec.encodeInto === undefined) {
@@ -346,43 +328,31 @@ export class LengthPrefixedEncoder implements FrameEncoder {
     return this.finish(kind);
   }
 
-  /** Points the output at the free part of the slab (a new slab when little is left), after room for the prefix and the frame header. */
+  /** Starts a frame in the slab, after room for the prefix and the frame header. */
   private begin(): Output {
-    const headroom = (this.prefix === undefined ? 0 : this.prefix.length) + FRAME_HEADER_BYTES;
-    if (this.slab.length - this.slabUsed < headroom + MIN_SLAB_ROOM) this.newSlab(headroom + MIN_SLAB_ROOM);
-    this.out.reset(this.slab, this.slabUsed, this.slabUsed + headroom);
-    return this.out;
+    return this.slab.begin((this.prefix === undefined ? 0 : this.prefix.length) + FRAME_HEADER_BYTES);
   }
 
-  /** The frame the output holds: its header and prefix written, the slab's room taken (or its own buffer, when it outgrew the slab). */
+  /** The frame the output holds, with its header (and the prefix, before the first frame). */
   private finish(kind: number): Uint8Array {
-    const out = this.out;
+    const out = this.slab.out;
     const prefix = this.prefix;
     const offset = prefix === undefined ? 0 : prefix.length;
-    const start = out.start;
-    const length = out.pos - start - offset - FRAME_HEADER_BYTES;
+    const length = out.pos - out.start - offset - FRAME_HEADER_BYTES;
     this.payloadBytes = length;
-    const bytes = out.bytes;
-    out.bytes = NO_BYTES; // the output keeps no frame alive
     if (length > this.maxPayloadBytes) return NO_BYTES;
     if (prefix !== undefined) {
-      bytes.set(prefix, start);
+      out.bytes.set(prefix, out.start);
       this.prefix = undefined;
     }
-    writeFrameHeader(bytes, start + offset, kind, length);
-    if (bytes === this.slab) {
-      this.slabUsed = out.pos;
-      // The constructor, not subarray(): subarray looks up Symbol.species and costs twice as much.
-      return new Uint8Array(bytes.buffer, bytes.byteOffset + start, out.pos - start);
-    }
-    // It outgrew the slab into a buffer of its own, grown ahead: a copy of its exact size pins nothing more.
-    return bytes.slice(start, out.pos);
+    writeFrameHeader(out.bytes, out.start + offset, kind, length);
+    return this.slab.commit(0);
   }
 
   frame(kind: number, payload: Uint8Array): Uint8Array {
     const prefix = this.prefix;
     const offset = prefix === undefined ? 0 : prefix.length;
-    const frame = this.allocate(offset + FRAME_HEADER_BYTES + payload.length);
+    const frame = this.slab.allocate(offset + FRAME_HEADER_BYTES + payload.length);
     if (prefix !== undefined) {
       frame.set(prefix, 0);
       this.prefix = undefined;
@@ -391,26 +361,7 @@ export class LengthPrefixedEncoder implements FrameEncoder {
     frame.set(payload, offset + FRAME_HEADER_BYTES);
     return frame;
   }
-
-  /**
-   * Room for one frame. Small frames are carved out of a slab and returned as views of it, so a stream of small
-   * items costs one buffer allocation per slab rather than one per frame. A slab is never written twice: every
-   * frame returned stays valid and unchanged. Large frames get a buffer of their own, so that a small frame kept
-   * around pins at most one slab and a large one pins nothing else.
-   */
-  private allocate(size: number): Uint8Array {
-    if (size > SLAB_MAX_FRAME_BYTES) return new Uint8Array(size);
-    // A slab whose ArrayBuffer was transferred (postMessage) reads as length 0 and is replaced here too.
-    if (this.slabUsed + size > this.slab.length) this.newSlab(size);
-    const start = this.slabUsed;
-    this.slabUsed = start + size;
-    // The constructor, not subarray(): subarray looks up Symbol.species and costs twice as much.
-    return new Uint8Array(this.slab.buffer, start, size);
-  }
 }
-
-/** Room the slab must have left for a value to be written into it (else a new slab): most small frames fit, a larger one moves out once. */
-const MIN_SLAB_ROOM = 256;
 
 function joinTwo(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

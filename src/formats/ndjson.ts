@@ -1,5 +1,6 @@
 // The NDJSON framing: one JSON object per line, {"kind":"item","data":…}, with end, error and keep-alive lines.
-import type { Codec } from "../codecs/codec.js";
+import type { Codec, SchemaCodec } from "../codecs/codec.js";
+import { FrameSlab } from "./frame-slab.js";
 import { json } from "../codecs/json.js";
 import { StreamError, previewBytes } from "../errors.js";
 import { hasDataFrame, type Format, type Frame, type FrameDecoder, type FrameEncoder } from "../format.js";
@@ -70,6 +71,8 @@ class NdjsonEncoder implements FrameEncoder {
   payloadBytes = 0;
   /** `{"kind":"resume","data":k}` before the first line of a stream resumed after id k. */
   private resumeLine: Uint8Array | undefined;
+  /** This writer's buffer, for lines written by a compiled codec. */
+  private readonly slab = new FrameSlab();
 
   constructor(
     private readonly codec: Codec,
@@ -84,6 +87,25 @@ class NdjsonEncoder implements FrameEncoder {
     const payload = this.codec.encode(value);
     this.payloadBytes = payload.length;
     return payload.length > this.maxPayloadBytes ? EMPTY : this.frame(kind, payload);
+  }
+
+  frameChecked(kind: number, compiled: SchemaCodec, value: unknown): Uint8Array | undefined {
+    // The compiled JSON writer writes the data in place, after room for the resume line and the kind's prefix.
+    const prefix = PREFIXES[kind]!;
+    const resume = this.resumeLine;
+    const head = (resume === undefined ? 0 : resume.length) + prefix.length;
+    const out = this.slab.begin(head);
+    if (compiled.write === undefined || !compiled.write(value, out)) return undefined;
+    const length = out.pos - out.start - head;
+    this.payloadBytes = length;
+    if (length > this.maxPayloadBytes) return EMPTY;
+    out.ensure(2);
+    out.bytes[out.pos++] = 0x7d; // }
+    out.bytes[out.pos++] = NEWLINE;
+    if (resume !== undefined) out.bytes.set(resume, out.start);
+    out.bytes.set(prefix, out.start + head - prefix.length);
+    this.resumeLine = undefined;
+    return this.slab.commit(0);
   }
 
   frame(kind: number, payload: Uint8Array): Uint8Array {

@@ -1,6 +1,7 @@
 // The Server-Sent Events framing: one event per part with a resumable id, keep-alive comments, JSON data; parsed with eventsource-parser.
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
-import type { Codec } from "../codecs/codec.js";
+import type { Codec, SchemaCodec } from "../codecs/codec.js";
+import { FrameSlab } from "./frame-slab.js";
 import { json } from "../codecs/json.js";
 import { StreamError, previewBytes } from "../errors.js";
 import { hasDataFrame, type EncoderOptions, type Format, type Frame, type FrameDecoder, type FrameEncoder, type ResumePoint } from "../format.js";
@@ -19,6 +20,8 @@ const EVENT_OVERHEAD_BYTES = 256;
 const utf8 = new TextEncoder();
 /** A comment line without the blank line after it: generic SSE clients (fetch-event-source) then see no event at all. */
 const KEEPALIVE_COMMENT = utf8.encode(": keep-alive\n");
+/** Room for an event's head, `event: <kind>\nid: <id>\ndata: `, with the longest kind name and id. */
+const MAX_HEAD_BYTES = 64;
 const NULL_DATA = utf8.encode("null");
 const EMPTY = new Uint8Array(0);
 
@@ -60,6 +63,8 @@ class SseEncoder implements FrameEncoder {
   readonly startIndex: number;
   payloadBytes = 0;
   private readonly ids: PartIds;
+  /** This writer's buffer, for events written by a compiled codec. */
+  private readonly slab = new FrameSlab();
   private readonly maxPayloadBytes: number;
 
   constructor(
@@ -77,6 +82,22 @@ class SseEncoder implements FrameEncoder {
     const payload = this.codec.encode(value);
     this.payloadBytes = payload.length;
     return payload.length > this.maxPayloadBytes ? EMPTY : this.frame(kind, payload);
+  }
+
+  frameChecked(kind: number, compiled: SchemaCodec, value: unknown): Uint8Array | undefined {
+    // The compiled JSON writer writes the data in place; the event's head (its id known only once the data fits) goes right before it.
+    const out = this.slab.begin(MAX_HEAD_BYTES);
+    if (compiled.write === undefined || !compiled.write(value, out)) return undefined;
+    const length = out.pos - out.start - MAX_HEAD_BYTES;
+    this.payloadBytes = length;
+    if (length > this.maxPayloadBytes) return EMPTY;
+    out.ensure(2);
+    out.bytes[out.pos++] = 0x0a;
+    out.bytes[out.pos++] = 0x0a;
+    const head = utf8.encode(`event: ${kindName(kind)}\nid: ${this.ids.next(kind)}\ndata: `);
+    const skip = MAX_HEAD_BYTES - head.length;
+    out.bytes.set(head, out.start + skip);
+    return this.slab.commit(skip);
   }
 
   frame(kind: number, payload: Uint8Array): Uint8Array {

@@ -1,7 +1,8 @@
 // The generated-code back end for MessagePack: a plan → the source of one function that writes and one that reads, checks fused in.
 import { MAX_DEPTH } from "../codecs/codec.js";
 import type { Plan, PlanNode } from "./plan.js";
-import { constantBytes, planKeyBytes, typeGuard } from "./plan-bytes.js";
+import { constantBytes } from "./msgpack-write.js";
+import { planKeyBytes, typeGuard } from "./plan-bytes.js";
 
 /*
  * The source is built once per part, when a definition is made, and run through `new Function` (the entry falls
@@ -263,8 +264,12 @@ class Emitter {
         return `const ${target} = readBoolean(i);`;
       case "null":
         return `const ${target} = readNull(i);`;
-      case "literal":
-        return `if (!readRaw(i, ${this.constant(constantBytes({ literal: node.value }))})) throw MISS;\nconst ${target} = ${this.constant(node.value)};`;
+      case "literal": {
+        // A string literal is compared as bytes; a number or boolean is read, then compared.
+        const value = this.constant(node.value);
+        if (typeof node.value === "string") return `if (!readRaw(i, ${this.constant(planKeyBytes(node.value))})) throw MISS;\nconst ${target} = ${value};`;
+        return `const ${target} = ${typeof node.value === "number" ? "readNumber" : "readBoolean"}(i);\nif (${target} !== ${value}) throw MISS;`;
+      }
       case "union": {
         // Members in order; one that does not take the bytes rewinds.
         const label = this.local("u");

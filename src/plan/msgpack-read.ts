@@ -195,3 +195,6 @@ export function readGeneric(input: Input, depth: number): unknown {
   input.pos = lastValueEnd();
   return value;
 }
+
+/** The reading helpers, as compiled back ends take them (see msgpack-helpers.ts). */
+export const READ_HELPERS = { MISS, readNumber, readString, readRaw, readArrayHeader, readMapHeader, readBoolean, readNull, readGeneric };

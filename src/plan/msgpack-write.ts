@@ -1,6 +1,6 @@
 // MessagePack writing for compiled codecs: numbers, strings and headers into an Output, byte for byte as msgpackr writes them.
 import { MISS } from "../codecs/codec.js";
-import type { Output } from "../codecs/output.js";
+import { Output } from "../codecs/output.js";
 
 /*
  * Every function here writes exactly the bytes msgpackr (useRecords: false, variableMapSize: true) writes for the
@@ -200,4 +200,20 @@ function writeHeader(out: Output, n: number, fix: number, sized: number): void {
     b[p + 4] = n & 0xff;
     out.pos = p + 5;
   }
+}
+
+/**
+ * The MessagePack bytes of a map header or a literal, written once when a codec is compiled.
+ *
+ * @example
+ * constantBytes({ literal: 1 }); // Uint8Array [0x01]
+ */
+export function constantBytes(what: { map: number } | { literal: string | number | boolean }): Uint8Array {
+  const out = new Output();
+  out.reset(new Uint8Array(16), 0, 0);
+  if ("map" in what) writeMapHeader(out, what.map);
+  else if (typeof what.literal === "string") writeString(out, what.literal);
+  else if (typeof what.literal === "number") writeNumber(out, what.literal);
+  else writeByte(out, what.literal ? 0xc3 : 0xc2);
+  return out.bytes.slice(out.start, out.pos);
 }

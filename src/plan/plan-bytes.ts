@@ -1,27 +1,23 @@
-// What back ends derive from a plan before they run: the MessagePack bytes of keys and literals, and cheap guards for union members.
-import { Output } from "../codecs/output.js";
+// What back ends derive from a plan before they run: the MessagePack bytes of keys, and cheap guards for union members.
 import type { PlanNode } from "./plan.js";
-import { writeMapHeader, writeNumber, writeString } from "./msgpack-write.js";
+
+const utf8 = new TextEncoder();
 
 /**
- * The MessagePack bytes of a map header or a literal, written once when a codec is compiled.
+ * The MessagePack bytes of a string as writers write it (the smallest header for its UTF-8 length): a property
+ * name, or a string literal, compared as bytes by readers and copied by writers.
  *
  * @example
- * constantBytes({ literal: "a" }); // Uint8Array [0xa1, 0x61]
+ * planKeyBytes("id"); // Uint8Array [0xa2, 0x69, 0x64]
  */
-export function constantBytes(what: { map: number } | { literal: string | number | boolean }): Uint8Array {
-  const out = new Output();
-  out.reset(new Uint8Array(16), 0, 0);
-  if ("map" in what) writeMapHeader(out, what.map);
-  else if (typeof what.literal === "string") writeString(out, what.literal);
-  else if (typeof what.literal === "number") writeNumber(out, what.literal);
-  else out.bytes[out.pos++] = what.literal ? 0xc3 : 0xc2;
-  return out.bytes.slice(out.start, out.pos);
-}
-
-/** The MessagePack bytes of a property name (a string). */
 export function planKeyBytes(key: string): Uint8Array {
-  return constantBytes({ literal: key });
+  const text = utf8.encode(key);
+  const n = text.length;
+  const header = n < 0x20 ? [0xa0 | n] : n < 0x100 ? [0xd9, n] : n < 0x10000 ? [0xda, n >> 8, n & 0xff] : [0xdb, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  const bytes = new Uint8Array(header.length + n);
+  bytes.set(header, 0);
+  bytes.set(text, header.length);
+  return bytes;
 }
 
 /**

@@ -55,7 +55,7 @@ export class PartValues {
   /** A frame's value through the format's codec, then its schema: what the reader delivers. */
   decode(frame: Frame, part: StreamPart, index: number | undefined): unknown {
     const compiled = this.spec.compiled[part];
-    if (compiled !== undefined && this.decoder.checkedValue !== undefined) {
+    if (compiled?.read !== undefined && this.decoder.checkedValue !== undefined) {
       const checked = this.decoder.checkedValue(frame, compiled);
       if (checked !== MISS) return checked;
     }

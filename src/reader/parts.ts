@@ -136,7 +136,7 @@ export class PartQueue implements DecodedItems {
     const decoder = this.decoder;
     if (decoder.nextItems === undefined || this.wire > Wire.Items) return false;
     const decoded = this.decoded;
-    const compiled = this.spec.compiled.item;
+    const compiled = this.spec.compiled.item?.read !== undefined ? this.spec.compiled.item : undefined;
     const count = decoder.nextItems(decoded, Math.min(room, this.maxItems - this.items), compiled);
     if (count === 0) return false;
     this.wire = Wire.Items;

@@ -1,9 +1,11 @@
 // TypeBox 0.34 schemas, interpreted with Value.Check: no code generation (CSP-safe) and small, for browsers.
-import { Kind, type TSchema } from "@sinclair/typebox";
+import { FormatRegistry, Kind, type TSchema } from "@sinclair/typebox";
 import { Check } from "@sinclair/typebox/value";
 import type { ValidationIssue } from "../errors.js";
 import { checkIssues } from "./typebox-issues.js";
 import { INVALID, type Validator } from "./validator.js";
+import { typeboxPlan } from "../plan/build-typebox.js";
+import type { Plan } from "../plan/plan.js";
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -105,4 +107,22 @@ function rewrite(node: unknown, seen: Map<object, unknown>): unknown {
     if (copy.maximum === undefined && copy.exclusiveMaximum === undefined) copy.maximum = MAX_SAFE;
   }
   return copy;
+}
+
+/**
+ * The plan of a TypeBox 0.34 schema for compiled codecs, with no code generation anywhere (leaf kinds judged by
+ * TypeBox's interpreted `Check`): the browser entry's, for its closure back end. Undefined for any other schema.
+ *
+ * @example
+ * typeboxInterpretedPlan(Type.Object({ id: Type.Integer() }))?.root.kind; // "object"
+ */
+export function typeboxInterpretedPlan(schema: unknown): Plan | undefined {
+  if (typeof schema !== "object" || schema === null || !(Kind in schema)) return undefined;
+  return typeboxPlan(schema, {
+    leafCheck: (leaf) => (value) => Check(leaf as TSchema, value),
+    format(name) {
+      const check = FormatRegistry.Get(name);
+      return check === undefined ? undefined : (value) => check(value);
+    },
+  });
 }

@@ -1,0 +1,188 @@
+// The JSON writer back end: a plan → the source of one function that checks a value and writes its JSON text, as JSON.stringify would.
+import type { Plan, PlanNode } from "./plan.js";
+import { typeGuard } from "./plan-bytes.js";
+import { jsonBytes } from "./json-write.js";
+
+/*
+ * For the framings that carry JSON (SSE, NDJSON, binary(json()), truss). Like emit-msgpack.ts: each node's checks
+ * are inline conditions that throw MISS, the bytes come from the helpers of json-write.ts, and constants reach the
+ * code as `c[i]`. Keys and literals are written from bytes prepared here (`{"id":`, `,"words":`); strings with
+ * nothing to escape are copied; numbers through the engine's own number-to-text. Objects are written in the plan's
+ * key order; a value with other keys (or keys JSON.stringify would drop) goes the generic way. Leaf kinds never
+ * reach here (a JSON definition refuses them). There is no JSON reading back end: JSON.parse is the engine's own.
+ */
+
+/**
+ * The factory source for `plan`: `new Function("h", "c", source)(helpers, constants)` returns `{ write }`.
+ *
+ * @example
+ * const { source, constants } = emitJson(plan);
+ */
+export function emitJson(plan: Plan): { source: string; constants: unknown[] } {
+  const emitter = new JsonEmitter();
+  const definitions = plan.definitions.map((node, i) => `function w${i}(V, D) {\n if (D >= ${MAX_NESTING}) throw MISS;\n${emitter.write(node, "V", "D")}\n}`);
+  const source = [
+    `"use strict";`,
+    `const MISS = h.MISS, OBJECT = Object.prototype, getPrototypeOf = Object.getPrototypeOf, isArray = Array.isArray, isInteger = Number.isInteger, isFinite = Number.isFinite;`,
+    `const writeJsonString = h.writeJsonString, writeJsonNumber = h.writeJsonNumber, writeJsonRaw = h.writeJsonRaw, writeJsonByte = h.writeJsonByte, writeJsonGeneric = h.writeJsonGeneric, encodeGeneric = h.encodeGeneric, NEGATIVE_ZERO = h.negativeZero;`,
+    `let o;`,
+    ...definitions,
+    `function write(V, out) {\n o = out;\n${emitter.write(plan.root, "V", "0")}\n}`,
+    `return { write };`,
+  ].join("\n");
+  return { source, constants: emitter.constants };
+}
+
+/** The generic JSON codec's own depth limit (write-check.ts): deeper values go its way, and it reports them. */
+const MAX_NESTING = 1000;
+
+class JsonEmitter {
+  readonly constants: unknown[] = [];
+  private names = 0;
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `c[${this.constants.length - 1}]`;
+  }
+
+  private local(prefix: string): string {
+    return `${prefix}${this.names++}`;
+  }
+
+  /** Statements that check `v` against `node` and write its JSON text. */
+  write(node: PlanNode, v: string, depth: string): string {
+    switch (node.kind) {
+      case "object": {
+        const lines = [`if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`];
+        const values = node.fields.map((f) => [f, this.local("f")] as const);
+        for (const [field, name] of values) lines.push(`const ${name} = ${v}[${JSON.stringify(field.key)}];`);
+        const count = this.local("n");
+        lines.push(`let ${count} = ${node.fields.filter((f) => f.required).length};`);
+        for (const [field, name] of values) if (!field.required) lines.push(`if (${name} !== undefined) ${count}++;`);
+        const seen = this.local("k");
+        lines.push(`let ${seen} = 0; for (const _ in ${v}) ${seen}++; if (${seen} !== ${count}) throw MISS;`);
+        if (node.fields.every((f) => f.required)) {
+          // Every key is known: `{"a":` then `,"b":` … then `}`.
+          node.fields.forEach((field, index) => {
+            lines.push(`writeJsonRaw(o, ${this.constant(jsonBytes(`${index === 0 ? "{" : ","}${JSON.stringify(field.key)}:`))});`);
+            if (field.node.kind === "any") lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
+            lines.push(this.write(field.node, values[index]![1], `${depth} + 1`));
+          });
+          lines.push(node.fields.length === 0 ? `writeJsonRaw(o, ${this.constant(jsonBytes("{}"))});` : `writeJsonByte(o, 0x7d);`);
+          return lines.join("\n");
+        }
+        const first = this.local("first");
+        lines.push(`writeJsonByte(o, 0x7b);`, `let ${first} = true;`);
+        for (const [field, name] of values) {
+          const body = [
+            `if (!${first}) writeJsonByte(o, 0x2c);`,
+            `${first} = false;`,
+            `writeJsonRaw(o, ${this.constant(jsonBytes(`${JSON.stringify(field.key)}:`))});`,
+            this.write(field.node, name, `${depth} + 1`),
+          ];
+          if (field.required) {
+            if (field.node.kind === "any") lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
+            lines.push(...body);
+          } else {
+            lines.push(`if (${name} !== undefined) {`, ...body, `}`);
+          }
+        }
+        lines.push(`writeJsonByte(o, 0x7d);`);
+        return lines.join("\n");
+      }
+      case "array":
+      case "tuple": {
+        const n = this.local("n");
+        const j = this.local("j");
+        const e = this.local("e");
+        const bounds =
+          node.kind === "tuple"
+            ? `if (${n} !== ${node.items.length}) throw MISS;`
+            : `${node.minItems !== undefined ? `if (${n} < ${node.minItems}) throw MISS;` : ""}${node.maxItems !== undefined ? `if (${n} > ${node.maxItems}) throw MISS;` : ""}`;
+        const element =
+          node.kind === "array"
+            ? this.write(node.items, e, `${depth} + 1`)
+            : `switch (${j}) {\n${node.items.map((item, index) => `case ${index}: {\n${this.write(item, e, `${depth} + 1`)}\nbreak;\n}`).join("\n")}\n}`;
+        return [
+          `if (!isArray(${v}) || ${v}.constructor !== Array) throw MISS;`,
+          `const ${n} = ${v}.length;`,
+          bounds,
+          `writeJsonByte(o, 0x5b);`,
+          `for (let ${j} = 0; ${j} < ${n}; ${j}++) {`,
+          `if (${j} > 0) writeJsonByte(o, 0x2c);`,
+          `const ${e} = ${v}[${j}];`,
+          element,
+          `}`,
+          `writeJsonByte(o, 0x5d);`,
+        ].join("\n");
+      }
+      case "string": {
+        let checks = `if (typeof ${v} !== "string") throw MISS;\n`;
+        if (node.minLength !== undefined) checks += `if (${v}.length < ${node.minLength}) throw MISS;\n`;
+        if (node.maxLength !== undefined) checks += `if (${v}.length > ${node.maxLength}) throw MISS;\n`;
+        if (node.pattern !== undefined) checks += `if (!${this.constant(node.pattern)}.test(${v})) throw MISS;\n`;
+        if (node.format !== undefined) checks += `if (!${this.constant(node.format)}(${v})) throw MISS;\n`;
+        return `${checks}writeJsonString(o, ${v});`;
+      }
+      case "number": {
+        let checks = node.integer ? `if (typeof ${v} !== "number" || !isInteger(${v})) throw MISS;\n` : `if (typeof ${v} !== "number" || !isFinite(${v})) throw MISS;\n`;
+        const bound = (value: number | undefined, refused: string) => (value === undefined ? "" : `if (${v} ${refused} ${this.constant(value)}) throw MISS;\n`);
+        checks += bound(node.minimum, "<") + bound(node.maximum, ">") + bound(node.exclusiveMinimum, "<=") + bound(node.exclusiveMaximum, ">=");
+        if (node.multipleOf !== undefined) checks += `if (${v} % ${this.constant(node.multipleOf)} !== 0) throw MISS;\n`;
+        return `${checks}writeJsonNumber(o, ${v}, NEGATIVE_ZERO);`;
+      }
+      case "boolean":
+        return `if (${v} === true) writeJsonRaw(o, ${this.constant(jsonBytes("true"))}); else if (${v} === false) writeJsonRaw(o, ${this.constant(jsonBytes("false"))}); else throw MISS;`;
+      case "null":
+        return `if (${v} !== null) throw MISS;\nwriteJsonRaw(o, ${this.constant(jsonBytes("null"))});`;
+      case "literal":
+        // A number literal is written as numbers are (its -0 spelled by the codec): only strings and booleans are fixed bytes.
+        return typeof node.value === "number"
+          ? `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteJsonNumber(o, ${v}, NEGATIVE_ZERO);`
+          : `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteJsonRaw(o, ${this.constant(jsonBytes(JSON.stringify(node.value)))});`;
+      case "union": {
+        const discriminator = node.discriminator;
+        if (discriminator !== undefined) {
+          const cases = [...discriminator.members].map(([value, index]) => `case ${this.constant(value)}: {\n${this.write(node.members[index]!, v, depth)}\nbreak;\n}`);
+          return `if (typeof ${v} !== "object" || ${v} === null) throw MISS;\nswitch (${v}[${JSON.stringify(discriminator.key)}]) {\n${cases.join("\n")}\ndefault: throw MISS;\n}`;
+        }
+        const label = this.local("u");
+        const start = this.local("s");
+        const tries = node.members.map(
+          (member) => `if (${typeGuard(member, v)}) try {\n${this.write(member, v, depth)}\nbreak ${label};\n} catch (x) {\n if (x !== MISS) throw x;\n o.pos = o.start + ${start};\n}`,
+        );
+        return `${label}: {\nconst ${start} = o.pos - o.start;\n${tries.join("\n")}\nthrow MISS;\n}`;
+      }
+      case "record": {
+        const keys = this.local("ks");
+        const j = this.local("j");
+        const key = this.local("key");
+        const value = this.local("val");
+        const pattern = node.pattern === undefined ? undefined : this.constant(node.pattern);
+        const onValue = this.write(node.values, value, `${depth} + 1`);
+        const onExtra = node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `writeJsonGeneric(o, ${value}, encodeGeneric, ${depth} + 1);` : this.write(node.extra, value, `${depth} + 1`);
+        return [
+          `if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`,
+          `const ${keys} = Object.keys(${v});`,
+          `writeJsonByte(o, 0x7b);`,
+          `for (let ${j} = 0; ${j} < ${keys}.length; ${j}++) {`,
+          `const ${key} = ${keys}[${j}];`,
+          `const ${value} = ${v}[${key}];`,
+          `if (${value} === undefined) throw MISS;`,
+          `if (${j} > 0) writeJsonByte(o, 0x2c);`,
+          `writeJsonString(o, ${key});`,
+          `writeJsonByte(o, 0x3a);`,
+          pattern === undefined ? onValue : `if (${pattern}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
+          `}`,
+          `writeJsonByte(o, 0x7d);`,
+        ].join("\n");
+      }
+      case "leaf":
+        return `throw MISS;`;
+      case "ref":
+        return `w${node.target}(${v}, ${depth});`;
+      case "any":
+        return `writeJsonGeneric(o, ${v}, encodeGeneric, ${depth});`;
+    }
+  }
+}
