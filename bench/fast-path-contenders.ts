@@ -142,3 +142,50 @@ export async function drain(source: AsyncIterable<Uint8Array>): Promise<number> 
   for await (const chunk of source) n += chunk.length;
   return n;
 }
+
+/**
+ * The hand-written NDJSON writer with validation, per line: a compiled TypeBox Check, JSON.stringify and
+ * TextEncoder.encode (the compiled-codec issue's W2 baseline). Returns the bytes written.
+ */
+export function ndjsonWriter(w: Workload) {
+  const check = TypeCompiler.Compile(w.item);
+  const encoder = new TextEncoder();
+  return (items: readonly unknown[]): number => {
+    let bytes = 0;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (!check.Check(item)) throw new Error(`invalid item ${i}`);
+      bytes += encoder.encode(JSON.stringify(item) + "\n").length;
+    }
+    return bytes;
+  };
+}
+
+/** Reads a ReadableStream to its end; returns the bytes. */
+export async function drainStream(stream: ReadableStream<Uint8Array>): Promise<number> {
+  let bytes = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return bytes;
+    bytes += value.length;
+  }
+}
+
+/**
+ * The hand-written NDJSON pull stream a producer service would write: a ReadableStream whose pull() validates
+ * the next item (compiled Check), stringifies and encodes it (the compiled-codec issue's producing baseline).
+ */
+export function ndjsonPullStream(w: Workload, items: readonly unknown[]): ReadableStream<Uint8Array> {
+  const check = TypeCompiler.Compile(w.item);
+  const encoder = new TextEncoder();
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i === items.length) return controller.close();
+      const item = items[i++];
+      if (!check.Check(item)) throw new Error(`invalid item ${i - 1}`);
+      controller.enqueue(encoder.encode(JSON.stringify(item) + "\n"));
+    },
+  });
+}

@@ -56,7 +56,7 @@ export interface ServerLoadResult {
   pace: Pace;
   rounds: ServerRound[];
   /** Medians per contender. */
-  summary: Record<ServerContender, { cpuMicrosPerItem: number; peakBytesPerStream: number; heldBytesPerStream: number; eventLoopMaxMs: number; eventLoopWorstMs: number; wallMs: number; bodyBytes: number }>;
+  summary: Record<ServerContender, { cpuMicrosPerItem: number; peakBytesPerStream: number; heldBytesPerStream: number; eventLoopMaxMs: number; eventLoopP99Ms: number; eventLoopWorstMs: number; wallMs: number; bodyBytes: number }>;
 }
 
 const CHILD = fileURLToPath(new URL("server-load-child.ts", import.meta.url));
@@ -217,6 +217,7 @@ export async function runServerLoad(opts: ServerLoadOptions): Promise<ServerLoad
         peakBytesPerStream: median(mine.map((r) => r.peakBytesPerStream)),
         heldBytesPerStream: median(mine.map((r) => r.heldBytesPerStream)),
         eventLoopMaxMs: median(mine.map((r) => r.eventLoopMaxMs)),
+        eventLoopP99Ms: median(mine.map((r) => r.eventLoopP99Ms)),
         eventLoopWorstMs: Math.max(...mine.map((r) => r.eventLoopMaxMs)),
         wallMs: median(mine.map((r) => r.wallMs)),
         bodyBytes: mine[0]!.bodyBytes,

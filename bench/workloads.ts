@@ -3,7 +3,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { TypedArray } from "../src/index.js";
 
 /** W1–W4: the main suite (run.ts); FP-W1 and FP-F32: the fast-path issue's own definitions (fast-path.ts). */
-export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "FP-W1" | "FP-F32";
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "FP-W1" | "FP-F32" | "FP-W2";
 
 /** Where a read's bytes come from: one whole buffer, or chunks of a fixed size. */
 export type Chunking = "whole" | 65536 | 16;
@@ -195,10 +195,30 @@ export const FAST_PATH_F32: Workload = {
 };
 
 export function workloadById(id: string): Workload {
-  const w = [...WORKLOADS, FAST_PATH_W1, FAST_PATH_F32].find((x) => x.id === id);
+  const w = [...WORKLOADS, FAST_PATH_W1, FAST_PATH_F32, FAST_PATH_W2].find((x) => x.id === id);
   if (w === undefined) throw new Error(`unknown workload ${id}`);
   return w;
 }
+
+/**
+ * The compiled-codec issue's W2 (bench/fast-path.ts): 200,000 tokens `{ token: 3–6 ASCII characters, index, logprob }`,
+ * no header or footer.
+ */
+export const FAST_PATH_W2: Workload = {
+  id: "FP-W2",
+  title: "compiled-codec W2 { token(3-6 chars), index, logprob }",
+  item: TOKEN,
+  fullCount: 200_000,
+  quickCount: 50_000,
+  makeItem(i) {
+    const rand = prng(i + 11);
+    const length = 3 + Math.floor(rand() * 4);
+    let token = "";
+    for (let k = 0; k < length; k++) token += LETTERS[Math.floor(rand() * 26)];
+    return { token, index: i, logprob: -rand() * 10 };
+  },
+  chunkings: [65536],
+};
 
 /** The items of a workload, generated once per run and shared by every contender. */
 export function makeItems(w: Workload, count: number): unknown[] {

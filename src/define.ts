@@ -149,6 +149,19 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
   }
 
   /**
+   * How the item's codec runs: "code" (compiled from the schema into generated code that checks as it writes and
+   * reads), "closures" (the same, without code generation: a Content-Security-Policy, or the browser entry), or
+   * "generic" (a schema the compiled codecs do not cover, a Standard Schema, a format without a compiled back end,
+   * or `validate: false`: the format's codec, then the validator).
+   *
+   * @example
+   * streamTypes(Type.Object({ id: Type.Integer() })).codec; // "code"
+   */
+  get codec(): "code" | "closures" | "generic" {
+    return this.spec.compiled.item?.backend ?? "generic";
+  }
+
+  /**
    * The Content-Type this stream is served with: `application/vnd.streamtypes; codec=msgpack` (or `codec=json`),
    * `text/event-stream; charset=utf-8` (SSE), `application/x-ndjson` (NDJSON), `application/octet-stream` (truss).
    */

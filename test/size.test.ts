@@ -28,13 +28,14 @@ const PAGES = [
   {
     name: "SSE",
     code: page("readerTypes, sse", "readerTypes(TObject({ a: TNumber() }), undefined, undefined, { format: sse() })"),
-    budget: 19 * 1024,
+    // 19 KB before the compiled JSON writer's in-place frames (FrameSlab) joined the SSE encoder.
+    budget: 19.5 * 1024,
     excludes: [/msgpack/, /formats\/(binary|ndjson|truss|length-prefixed)\.ts$/, /typebox\/compiler/, /writer\//],
   },
   {
     name: "NDJSON",
     code: page("readerTypes, ndjson", "readerTypes(TObject({ a: TNumber() }), undefined, undefined, { format: ndjson() })"),
-    budget: 18.25 * 1024,
+    budget: 18.75 * 1024,
     excludes: [/msgpack/, /eventsource-parser/, /formats\/(binary|sse|truss|length-prefixed)\.ts$/, /typebox\/compiler/, /writer\//],
   },
 ];

@@ -74,7 +74,8 @@ function walkKind(kind: string, s: Record<string | symbol, unknown>, options: Ty
       const required = new Set((s.required as string[] | undefined) ?? []);
       const fields: PlanField[] = [];
       for (const key of Object.getOwnPropertyNames(properties)) {
-        if (key === "__proto__") throw new Uncovered("a __proto__ property");
+        // An absent key would be read from the prototype by the schema's check (toString, constructor…): not followed.
+        if (key in Object.prototype) throw new Uncovered(`a property named ${key}, as Object.prototype has one`);
         const node = child(properties[key]);
         fields.push({ key, node, required: required.has(key) && (properties[key] as Record<symbol, unknown>)[OPTIONAL] !== "Optional" });
       }
@@ -137,7 +138,8 @@ function walkKind(kind: string, s: Record<string | symbol, unknown>, options: Ty
       const [pattern, values] = entries[0]!;
       // TypeBox checks a record's other keys against the record itself when additionalProperties is a schema: not followed.
       if (typeof s.additionalProperties === "object") throw new Uncovered("a record with an additionalProperties schema");
-      return { kind: "record", pattern: pattern === "^(.*)$" ? undefined : new RegExp(pattern), values: child(values), extra: s.additionalProperties === false ? "deny" : "allow" };
+      // Even TypeBox's "any string" pattern `^(.*)$` is tested: it does not match a key with a line break.
+      return { kind: "record", pattern: new RegExp(pattern), values: child(values), extra: s.additionalProperties === false ? "deny" : "allow" };
     }
     case "This":
     case "Ref": {

@@ -37,6 +37,7 @@ class ReaderBuilder {
       case "object": {
         const fields = node.fields.map((f) => ({ key: f.key, required: f.required, raw: planKeyBytes(f.key), read: this.reader(f.node) }));
         return (input, depth) => {
+          if (depth >= MAX_DEPTH) throw MISS;
           let left = h.readMapHeader(input);
           const o: Record<string, unknown> = {};
           for (const f of fields) {
@@ -55,6 +56,7 @@ class ReaderBuilder {
         const item = this.reader(node.items);
         const { minItems, maxItems } = node;
         return (input, depth) => {
+          if (depth >= MAX_DEPTH) throw MISS;
           const n = h.readArrayHeader(input);
           if ((minItems !== undefined && n < minItems) || (maxItems !== undefined && n > maxItems)) throw MISS;
           const array = new Array<unknown>(n);
@@ -65,7 +67,7 @@ class ReaderBuilder {
       case "tuple": {
         const items = node.items.map((item) => this.reader(item));
         return (input, depth) => {
-          if (h.readArrayHeader(input) !== items.length) throw MISS;
+          if (depth >= MAX_DEPTH || h.readArrayHeader(input) !== items.length) throw MISS;
           return items.map((item) => item(input, depth + 1));
         };
       }
@@ -125,6 +127,7 @@ class ReaderBuilder {
         const extra = this.extraReader(node.extra);
         const pattern = node.pattern;
         return (input, depth) => {
+          if (depth >= MAX_DEPTH) throw MISS;
           let n = h.readMapHeader(input);
           const o: Record<string, unknown> = {};
           while (n-- > 0) {

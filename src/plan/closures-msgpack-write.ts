@@ -5,7 +5,7 @@ import type { MsgpackWriteHelpers } from "./msgpack-helpers.js";
 import { numberCheck, stringCheck } from "./closures-msgpack-read.js";
 import type { Plan, PlanNode } from "./plan.js";
 import { constantBytes } from "./msgpack-write.js";
-import { planKeyBytes } from "./plan-bytes.js";
+import { acceptsUndefined, countsOwnNames, planKeyBytes } from "./plan-bytes.js";
 
 type Writer = (v: unknown, out: Output, depth: number) => void;
 
@@ -19,7 +19,7 @@ type Writer = (v: unknown, out: Output, depth: number) => void;
 export function closureWriter(plan: Plan, h: MsgpackWriteHelpers): (value: unknown, out: Output) => void {
   // Definitions are filled in after their closures exist, so that a recursive plan's closures can refer to each other.
   const writers: Writer[] = [];
-  const build = new WriterBuilder(h, (target) => (v, out, depth) => {
+  const build = new WriterBuilder(h, plan, (target) => (v, out, depth) => {
     if (depth >= MAX_DEPTH) throw MISS;
     writers[target]!(v, out, depth);
   });
@@ -31,6 +31,7 @@ export function closureWriter(plan: Plan, h: MsgpackWriteHelpers): (value: unkno
 class WriterBuilder {
   constructor(
     private readonly h: MsgpackWriteHelpers,
+    private readonly plan: Plan,
     private readonly refWriter: (target: number) => Writer,
   ) {}
 
@@ -38,16 +39,17 @@ class WriterBuilder {
     const h = this.h;
     switch (node.kind) {
       case "object": {
-        const fields = node.fields.map((f) => ({ key: f.key, required: f.required, any: f.node.kind === "any", raw: planKeyBytes(f.key), write: this.writer(f.node) }));
+        const fields = node.fields.map((f) => ({ key: f.key, required: f.required, any: acceptsUndefined(f.node, this.plan), raw: planKeyBytes(f.key), write: this.writer(f.node) }));
         const required = fields.filter((f) => f.required).length;
+        const ownNames = countsOwnNames(node.extra);
         return (v, out, depth) => {
-          if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype) throw MISS;
+          if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype || depth >= MAX_DEPTH) throw MISS;
           const o = v as Record<string, unknown>;
           let count = required;
           for (const f of fields) if (!f.required && o[f.key] !== undefined) count++;
           let seen = 0;
           for (const _ in o) seen++;
-          if (seen !== count) throw MISS;
+          if (seen !== count || (ownNames && Object.getOwnPropertyNames(o).length !== count)) throw MISS;
           h.writeMapHeader(out, count);
           for (const f of fields) {
             const value = o[f.key];
@@ -64,7 +66,7 @@ class WriterBuilder {
         const item = this.writer(node.items);
         const { minItems, maxItems } = node;
         return (v, out, depth) => {
-          if (!Array.isArray(v) || v.constructor !== Array) throw MISS;
+          if (!Array.isArray(v) || v.constructor !== Array || depth >= MAX_DEPTH) throw MISS;
           const n = v.length;
           if ((minItems !== undefined && n < minItems) || (maxItems !== undefined && n > maxItems)) throw MISS;
           h.writeArrayHeader(out, n);
@@ -74,7 +76,7 @@ class WriterBuilder {
       case "tuple": {
         const items = node.items.map((item) => this.writer(item));
         return (v, out, depth) => {
-          if (!Array.isArray(v) || v.constructor !== Array || v.length !== items.length) throw MISS;
+          if (!Array.isArray(v) || v.constructor !== Array || v.length !== items.length || depth >= MAX_DEPTH) throw MISS;
           h.writeArrayHeader(out, items.length);
           for (let j = 0; j < items.length; j++) items[j]!(v[j], out, depth + 1);
         };
@@ -106,9 +108,12 @@ class WriterBuilder {
       case "literal": {
         const raw = constantBytes({ literal: node.value });
         const expected = node.value;
+        // A number literal is written as the value is (-0 passes a check against 0, and keeps its sign).
+        const asNumber = typeof expected === "number";
         return (v, out) => {
           if (v !== expected) throw MISS;
-          h.writeRaw(out, raw);
+          if (asNumber) h.writeNumber(out, v as number);
+          else h.writeRaw(out, raw);
         };
       }
       case "union": {
@@ -139,10 +144,12 @@ class WriterBuilder {
       case "record": {
         const values = this.writer(node.values);
         const extra = this.extraWriter(node.extra);
+        const ownNames = countsOwnNames(node.extra);
         const pattern = node.pattern;
         return (v, out, depth) => {
-          if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype) throw MISS;
+          if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype || depth >= MAX_DEPTH) throw MISS;
           const keys = Object.keys(v);
+          if (ownNames && Object.getOwnPropertyNames(v).length !== keys.length) throw MISS;
           h.writeMapHeader(out, keys.length);
           for (const key of keys) {
             const value = (v as Record<string, unknown>)[key];

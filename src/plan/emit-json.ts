@@ -1,6 +1,6 @@
 // The JSON writer back end: a plan → the source of one function that checks a value and writes its JSON text, as JSON.stringify would.
 import type { Plan, PlanNode } from "./plan.js";
-import { typeGuard } from "./plan-bytes.js";
+import { acceptsUndefined, countsOwnNames, typeGuard } from "./plan-bytes.js";
 import { jsonBytes } from "./json-write.js";
 
 /*
@@ -19,7 +19,7 @@ import { jsonBytes } from "./json-write.js";
  * const { source, constants } = emitJson(plan);
  */
 export function emitJson(plan: Plan): { source: string; constants: unknown[] } {
-  const emitter = new JsonEmitter();
+  const emitter = new JsonEmitter(plan);
   const definitions = plan.definitions.map((node, i) => `function w${i}(V, D) {\n if (D >= ${MAX_NESTING}) throw MISS;\n${emitter.write(node, "V", "D")}\n}`);
   const source = [
     `"use strict";`,
@@ -39,6 +39,8 @@ const MAX_NESTING = 1000;
 class JsonEmitter {
   readonly constants: unknown[] = [];
   private names = 0;
+
+  constructor(private readonly plan: Plan) {}
 
   private constant(value: unknown): string {
     this.constants.push(value);
@@ -61,11 +63,13 @@ class JsonEmitter {
         for (const [field, name] of values) if (!field.required) lines.push(`if (${name} !== undefined) ${count}++;`);
         const seen = this.local("k");
         lines.push(`let ${seen} = 0; for (const _ in ${v}) ${seen}++; if (${seen} !== ${count}) throw MISS;`);
+        if (countsOwnNames(node.extra)) lines.push(`if (Object.getOwnPropertyNames(${v}).length !== ${count}) throw MISS;`);
+        if (depth.includes("D")) lines.push(`if (${depth} >= ${MAX_NESTING}) throw MISS;`);
         if (node.fields.every((f) => f.required)) {
           // Every key is known: `{"a":` then `,"b":` … then `}`.
           node.fields.forEach((field, index) => {
             lines.push(`writeJsonRaw(o, ${this.constant(jsonBytes(`${index === 0 ? "{" : ","}${JSON.stringify(field.key)}:`))});`);
-            if (field.node.kind === "any") lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
+            if (acceptsUndefined(field.node, this.plan)) lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
             lines.push(this.write(field.node, values[index]![1], `${depth} + 1`));
           });
           lines.push(node.fields.length === 0 ? `writeJsonRaw(o, ${this.constant(jsonBytes("{}"))});` : `writeJsonByte(o, 0x7d);`);
@@ -81,7 +85,7 @@ class JsonEmitter {
             this.write(field.node, name, `${depth} + 1`),
           ];
           if (field.required) {
-            if (field.node.kind === "any") lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
+            if (acceptsUndefined(field.node, this.plan)) lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
             lines.push(...body);
           } else {
             lines.push(`if (${name} !== undefined) {`, ...body, `}`);
@@ -105,6 +109,7 @@ class JsonEmitter {
             : `switch (${j}) {\n${node.items.map((item, index) => `case ${index}: {\n${this.write(item, e, `${depth} + 1`)}\nbreak;\n}`).join("\n")}\n}`;
         return [
           `if (!isArray(${v}) || ${v}.constructor !== Array) throw MISS;`,
+          depth.includes("D") ? `if (${depth} >= ${MAX_NESTING}) throw MISS;` : "",
           `const ${n} = ${v}.length;`,
           bounds,
           `writeJsonByte(o, 0x5b);`,
@@ -163,7 +168,9 @@ class JsonEmitter {
         const onExtra = node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `writeJsonGeneric(o, ${value}, encodeGeneric, ${depth} + 1);` : this.write(node.extra, value, `${depth} + 1`);
         return [
           `if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`,
+          depth.includes("D") ? `if (${depth} >= ${MAX_NESTING}) throw MISS;` : "",
           `const ${keys} = Object.keys(${v});`,
+          node.extra === "allow" ? "" : `if (Object.getOwnPropertyNames(${v}).length !== ${keys}.length) throw MISS;`,
           `writeJsonByte(o, 0x7b);`,
           `for (let ${j} = 0; ${j} < ${keys}.length; ${j}++) {`,
           `const ${key} = ${keys}[${j}];`,

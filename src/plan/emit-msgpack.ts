@@ -2,7 +2,7 @@
 import { MAX_DEPTH } from "../codecs/codec.js";
 import type { Plan, PlanNode } from "./plan.js";
 import { constantBytes } from "./msgpack-write.js";
-import { planKeyBytes, typeGuard } from "./plan-bytes.js";
+import { acceptsUndefined, countsOwnNames, planKeyBytes, typeGuard } from "./plan-bytes.js";
 
 /*
  * The source is built once per part, when a definition is made, and run through `new Function` (the entry falls
@@ -79,6 +79,8 @@ class Emitter {
         // Any key beyond the present fields (extra, inherited, or a field set to undefined) goes the generic way.
         const seen = this.local("k");
         lines.push(`let ${seen} = 0; for (const _ in ${v}) ${seen}++; if (${seen} !== ${count}) throw MISS;`);
+        if (countsOwnNames(node.extra)) lines.push(`if (Object.getOwnPropertyNames(${v}).length !== ${count}) throw MISS;`);
+        lines.push(this.containerDepth(depth));
         if (optional.length === 0) {
           lines.push(`writeRaw(o, ${this.constant(constantBytes({ map: node.fields.length }))});`);
         } else {
@@ -87,7 +89,7 @@ class Emitter {
         for (const [field, name] of values) {
           const body = [`writeRaw(o, ${this.constant(planKeyBytes(field.key))});`, this.write(field.node, name, `${depth} + 1`)];
           if (field.required) {
-            if (field.node.kind === "any") lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
+            if (acceptsUndefined(field.node, this.plan)) lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
             lines.push(...body);
           } else {
             lines.push(`if (${name} !== undefined) {`, ...body, `}`);
@@ -101,6 +103,7 @@ class Emitter {
         const e = this.local("e");
         return [
           `if (!isArray(${v}) || ${v}.constructor !== Array) throw MISS;`,
+          this.containerDepth(depth),
           `const ${n} = ${v}.length;`,
           node.minItems !== undefined ? `if (${n} < ${node.minItems}) throw MISS;` : "",
           node.maxItems !== undefined ? `if (${n} > ${node.maxItems}) throw MISS;` : "",
@@ -112,7 +115,7 @@ class Emitter {
         ].join("\n");
       }
       case "tuple": {
-        const lines = [`if (!isArray(${v}) || ${v}.constructor !== Array || ${v}.length !== ${node.items.length}) throw MISS;`, `writeArrayHeader(o, ${node.items.length});`];
+        const lines = [`if (!isArray(${v}) || ${v}.constructor !== Array || ${v}.length !== ${node.items.length}) throw MISS;`, this.containerDepth(depth), `writeArrayHeader(o, ${node.items.length});`];
         node.items.forEach((item, index) => {
           const e = this.local("e");
           lines.push(`const ${e} = ${v}[${index}];`, this.write(item, e, `${depth} + 1`));
@@ -128,6 +131,8 @@ class Emitter {
       case "null":
         return `if (${v} !== null) throw MISS;\nwriteByte(o, 0xc0);`;
       case "literal":
+        // A number literal is written as the value is (-0 passes a check against 0, and keeps its sign).
+        if (typeof node.value === "number") return `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteNumber(o, ${v});`;
         return `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteRaw(o, ${this.constant(constantBytes({ literal: node.value }))});`;
       case "union": {
         const discriminator = node.discriminator;
@@ -155,7 +160,9 @@ class Emitter {
         const onExtra = node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `writeGeneric(o, ${value}, ${depth} + 1);` : this.write(node.extra, value, `${depth} + 1`);
         return [
           `if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`,
+          this.containerDepth(depth),
           `const ${keys} = Object.keys(${v});`,
+          node.extra === "allow" ? "" : `if (Object.getOwnPropertyNames(${v}).length !== ${keys}.length) throw MISS;`,
           `writeMapHeader(o, ${keys}.length);`,
           `for (let ${j} = 0; ${j} < ${keys}.length; ${j}++) {`,
           `const ${key} = ${keys}[${j}];`,
@@ -191,6 +198,22 @@ class Emitter {
     return checks;
   }
 
+  /**
+   * The depth rule of the generic codecs (a container at depth MAX_DEPTH or deeper is refused), for a container
+   * at `depth`: checked at run time only where a recursive plan makes the depth dynamic.
+   */
+  private containerDepth(depth: string): string {
+    if (depth.includes("D")) return `if (${depth} >= ${MAX_DEPTH}) throw MISS;`;
+    return depth.split("+").reduce((sum, term) => sum + Number(term), 0) >= MAX_DEPTH ? "throw MISS;" : "";
+  }
+
+  /** A statement that reads past the bytes `raw` (a key) or throws MISS: inline compares for short ones. */
+  private expectRaw(raw: Uint8Array): string {
+    if (raw.length > 16) return `if (!readRaw(i, ${this.constant(raw)})) throw MISS;`;
+    const compares = Array.from(raw, (byte, k) => `b[p + ${k}] !== ${byte}`).join(" || ");
+    return `{ const b = i.bytes, p = i.pos; if (i.end - p < ${raw.length} || ${compares}) throw MISS; i.pos = p + ${raw.length}; }`;
+  }
+
   /** An expression that is true, having read past them, when the next bytes are `raw` (a key): inline for short ones. */
   private rawTest(raw: Uint8Array): string {
     if (raw.length > 16) return `readRaw(i, ${this.constant(raw)})`;
@@ -204,12 +227,13 @@ class Emitter {
       case "object": {
         const lines: string[] = [];
         const optional = node.fields.some((f) => !f.required);
+        lines.push(this.containerDepth(depth));
         if (!optional) {
           // Every key in the plan's order, each compared as bytes: the object is built as one literal.
           lines.push(`if (readMapHeader(i) !== ${node.fields.length}) throw MISS;`);
           const names = node.fields.map((field) => {
             const name = this.local("f");
-            lines.push(`if (!${this.rawTest(planKeyBytes(field.key))}) throw MISS;`, this.read(field.node, name, `${depth} + 1`));
+            lines.push(this.expectRaw(planKeyBytes(field.key)), this.read(field.node, name, `${depth} + 1`));
             return `${JSON.stringify(field.key)}: ${name}`;
           });
           lines.push(`const ${target} = { ${names.join(", ")} };`);
@@ -236,6 +260,7 @@ class Emitter {
         const j = this.local("j");
         const e = this.local("e");
         return [
+          this.containerDepth(depth),
           `const ${n} = readArrayHeader(i);`,
           node.minItems !== undefined ? `if (${n} < ${node.minItems}) throw MISS;` : "",
           node.maxItems !== undefined ? `if (${n} > ${node.maxItems}) throw MISS;` : "",
@@ -247,7 +272,7 @@ class Emitter {
         ].join("\n");
       }
       case "tuple": {
-        const lines = [`if (readArrayHeader(i) !== ${node.items.length}) throw MISS;`];
+        const lines = [this.containerDepth(depth), `if (readArrayHeader(i) !== ${node.items.length}) throw MISS;`];
         const names = node.items.map((item) => {
           const e = this.local("e");
           lines.push(this.read(item, e, `${depth} + 1`));
@@ -289,6 +314,7 @@ class Emitter {
         const onExtra =
           node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `${target}[${key}] = readGeneric(i, ${depth} + 1);` : `${this.read(node.extra, value, `${depth} + 1`)}\n${target}[${key}] = ${value};`;
         return [
+          this.containerDepth(depth),
           `let ${n} = readMapHeader(i);`,
           `const ${target} = {};`,
           `while (${n}-- > 0) {`,

@@ -111,7 +111,8 @@ export function writeString(out: Output, s: string): void {
   const n = s.length;
   // The header's size is guessed from the length in units, then corrected once the bytes are known, as msgpackr does.
   const headerSize = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-  out.ensure(headerSize + n * 3);
+  // Room for the largest header: the bytes may need a larger one than the guess, and move right to make room.
+  out.ensure(5 + n * 3);
   const b = out.bytes;
   const at = out.pos;
   let p = at + headerSize;

@@ -1,5 +1,5 @@
 // What back ends derive from a plan before they run: the MessagePack bytes of keys, and cheap guards for union members.
-import type { PlanNode } from "./plan.js";
+import type { Plan, PlanNode } from "./plan.js";
 
 const utf8 = new TextEncoder();
 
@@ -43,4 +43,27 @@ export function typeGuard(node: PlanNode, v: string): string {
     default:
       return "true";
   }
+}
+
+/**
+ * Whether `node` accepts undefined (Unknown, Any, a union with such a member): a required property of such a node
+ * must then be present as a key, as the schema's check tests it with `in`.
+ *
+ * @example
+ * acceptsUndefined({ kind: "any" }, plan); // true
+ */
+export function acceptsUndefined(node: PlanNode, plan: Plan, seen = new Set<number>()): boolean {
+  if (node.kind === "any") return true;
+  if (node.kind === "union") return node.members.some((m) => acceptsUndefined(m, plan, seen));
+  if (node.kind === "ref") {
+    if (seen.has(node.target)) return false;
+    seen.add(node.target);
+    return acceptsUndefined(plan.definitions[node.target]!, plan, seen);
+  }
+  return false;
+}
+
+/** Objects whose extra keys are refused or checked count their own properties as the schema's check does (non-enumerable ones too). */
+export function countsOwnNames(extra: "allow" | "deny" | PlanNode): boolean {
+  return extra !== "allow";
 }

@@ -2,7 +2,7 @@
 import { StreamError, describeThrown, partLabel, type RemoteErrorInfo, type StreamPart } from "../errors.js";
 import type { FrameEncoder } from "../format.js";
 import { FrameKind } from "../protocol.js";
-import { invalid } from "../schema/validation-errors.js";
+import { invalid, uncheckable } from "../schema/validation-errors.js";
 import { INVALID } from "../schema/validator.js";
 import type { StreamSpec } from "../spec.js";
 
@@ -151,7 +151,16 @@ export class StreamWriterImpl implements FrameWriter {
   /** Validates a part, then encodes and frames it with the format's codec. */
   private encodeGeneric(kind: number, part: StreamPart, index: number | undefined, value: unknown): Uint8Array {
     const validator = this.spec.validators[part];
-    if (validator !== undefined && validator.parse(value) === INVALID) throw invalid(validator, part, index, value, "cannot be written");
+    if (validator !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = validator.parse(value);
+      } catch (err) {
+        // A schema's own check that throws (an interpreted check overflowing the stack on a deep value): as the reader reports it.
+        throw err instanceof StreamError ? err : uncheckable(part, index, err);
+      }
+      if (parsed === INVALID) throw invalid(validator, part, index, value, "cannot be written");
+    }
     try {
       return this.encoder.frameValue(kind, value);
     } catch (err) {
