@@ -36,6 +36,8 @@ let state = fresh();
 const words = ["Typed", " streams", " in", " React"];
 const BURST = 20_000;
 const store = memoryStore();
+/** The durable stream's items as the page lists them. */
+const DURABLE_TEXTS = ["0: Typed", "1:  streams", "2: 2", "3: 3", "4: 4"];
 
 type Producer = Parameters<typeof BINARY.toResponse>[0];
 
@@ -204,6 +206,20 @@ describe.skipIf(skip).each<ReactVersion>(["19", "18"])("useStream() in Chromium 
   const countAtLeast = (page: Page, n: number) => page.waitForFunction((n) => Number(document.querySelector("#count")?.textContent) >= n, n);
   /** Two animation frames in the page: any commit the hook had scheduled has been made. */
   const twoFrames = (page: Page) => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  /**
+   * Unmounts the view (or hides it in <Activity>) once the durable producer holds after item 1 (two items shown),
+   * lets the producer go on, and mounts (shows) the view again; returns how many commits the page had logged before.
+   */
+  const remountMidway = async (page: Page, how: "unmount" | "hide" = "unmount") => {
+    await state.held.opened;
+    await countAtLeast(page, 2);
+    await page.locator(how === "unmount" ? "#unmount" : "#hide").click();
+    await (how === "unmount" ? page.locator("#unmounted") : page.locator("#visibility").filter({ hasText: "hidden" })).waitFor();
+    const before = (await commits(page)).length;
+    state.release.open();
+    await page.locator(how === "unmount" ? "#mount" : "#show").click();
+    return before;
+  };
   /** Takes the page's console warnings that match out of the problems, for a test that expects them. */
   const takeWarnings = (pattern: RegExp) => {
     const taken = problems.filter((p) => pattern.test(p));
@@ -403,15 +419,9 @@ describe.skipIf(skip).each<ReactVersion>(["19", "18"])("useStream() in Chromium 
 
   it("with resume, a durable stream remounted mid-way continues after its position: the producer runs once, each item once", async () => {
     const page = await open("stream=durable&resume=1");
-    await state.held.opened;
-    await countAtLeast(page, 2);
-    await page.locator("#unmount").click();
-    await page.locator("#unmounted").waitFor();
-    const beforeRemount = (await commits(page)).length;
-    state.release.open();
-    await page.locator("#mount").click();
+    const beforeRemount = await remountMidway(page);
     expect(await settled(page)).toBe("done");
-    expect(await itemTexts(page)).toEqual(["0: Typed", "1:  streams", "2: 2", "3: 3", "4: 4"]);
+    expect(await itemTexts(page)).toEqual(DURABLE_TEXTS);
     expect(await page.locator("#header").textContent()).toBe("run durable");
     expect(await page.locator("#footer").textContent()).toBe("footer: 5 items");
     expect(state.durableStarts).toBe(1);
@@ -430,21 +440,25 @@ describe.skipIf(skip).each<ReactVersion>(["19", "18"])("useStream() in Chromium 
     expect(await itemTexts(page)).toEqual(["0: Typed", "1:  streams"]);
     state.release.open();
     expect(await settled(page)).toBe("done");
-    expect(await itemTexts(page)).toEqual(["0: Typed", "1:  streams", "2: 2", "3: 3", "4: 4"]);
+    expect(await itemTexts(page)).toEqual(DURABLE_TEXTS);
     expect(state.durableStarts).toBe(1);
     expect(state.served.map((s) => s.lastEventId)).toEqual([undefined, "2"]);
   });
 
-  it("a request function made with useCallback gets the position to resume after, as Last-Event-ID", async () => {
-    const page = await open("scenario=function&stream=durable&resume=1");
-    await state.held.opened;
-    await countAtLeast(page, 2);
-    await page.locator("#unmount").click();
-    await page.locator("#unmounted").waitFor();
-    state.release.open();
-    await page.locator("#mount").click();
+  it.runIf(version === "19")("<Activity> hidden mid-way and shown again, with resume: the durable stream continues after its position", async () => {
+    const page = await open("stream=durable&resume=1&activity=1");
+    await remountMidway(page, "hide");
     expect(await settled(page)).toBe("done");
-    expect(await itemTexts(page)).toEqual(["0: Typed", "1:  streams", "2: 2", "3: 3", "4: 4"]);
+    expect(await itemTexts(page)).toEqual(DURABLE_TEXTS);
+    expect(state.durableStarts).toBe(1);
+    expect(state.served.map((s) => s.lastEventId)).toEqual([undefined, "2"]);
+  });
+
+  it("a request function (made once) gets the position to resume after, as Last-Event-ID", async () => {
+    const page = await open("scenario=function&stream=durable&resume=1");
+    await remountMidway(page);
+    expect(await settled(page)).toBe("done");
+    expect(await itemTexts(page)).toEqual(DURABLE_TEXTS);
     expect(state.served.map((s) => s.lastEventId)).toEqual([undefined, "2"]);
     expect(state.durableStarts).toBe(1);
   });
