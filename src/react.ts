@@ -73,9 +73,11 @@ type AnyOptions = UseStreamOptions & Partial<UseStreamReduceOptions<unknown, unk
 
 /**
  * Reads a typed stream into React state: the header, the items, the footer, and the status. Commits at most once
- * per animation frame (`throttleMs`). A new `request` starts over, and the render that passes it already shows the
- * new stream's state (status "streaming", or "idle" for null); the stream before it is aborted, as on unmount.
- * In strict mode, the effect that React runs twice starts one stream. `restart()` reads again.
+ * per animation frame (`throttleMs`). A new `request` (compared by value) starts over, and the render that passes
+ * it already shows the new stream's state (status "streaming", or "idle" for null); the stream before it is
+ * aborted, as on unmount. The definition and the options are read when a stream starts: a new definition object
+ * starts nothing (a development warning says to define it once). In strict mode, the effect that React runs twice
+ * starts one stream. `restart()` reads again, after done, error or abort too.
  *
  * @example
  * const { items, status, error, abort, restart } = useStream(TOKENS, "/tokens", {
