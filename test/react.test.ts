@@ -445,6 +445,19 @@ describe.skipIf(skip).each<ReactVersion>(["19", "18"])("useStream() in Chromium 
     expect(state.served.map((s) => s.lastEventId)).toEqual([undefined, "2"]);
   });
 
+  it("with resume, an endpoint that is not durable starts over on the remount: each item is shown once", async () => {
+    const page = await open("stream=progressive&resume=1");
+    await state.held.opened;
+    await page.locator("#items li").first().waitFor();
+    await page.locator("#unmount").click();
+    await page.locator("#unmounted").waitFor();
+    state.release.open();
+    await page.locator("#mount").click();
+    expect(await settled(page)).toBe("done");
+    expect(await itemTexts(page)).toEqual(["0: Typed", "1:  streams", "2:  in"]);
+    expect(state.served.map((s) => s.lastEventId)).toEqual([undefined, "1"]);
+  });
+
   it.runIf(version === "19")("<Activity> hidden mid-way and shown again, with resume: the durable stream continues after its position", async () => {
     const page = await open("stream=durable&resume=1&activity=1");
     await remountMidway(page, "hide");
