@@ -21,8 +21,11 @@ export type { StreamStatus };
  */
 export type StreamRequest = string | URL | Request | ((signal: AbortSignal, lastEventId?: string) => StreamSource) | null | undefined;
 
-/** Options of {@link useStream}: the reader's (but `signal`, which is the hook's), and the hook's own. */
-export interface UseStreamOptions extends Omit<ReaderOptions, "signal"> {
+/**
+ * Options of {@link useStream}: the reader's (but `signal` and `startAfter`, which are the hook's: see `resume`),
+ * and the hook's own.
+ */
+export interface UseStreamOptions extends Omit<ReaderOptions, "signal" | "startAfter"> {
   /**
    * For a URL: fetch's options (method, body, headers…). Its method and body are part of the request's identity; the
    * rest is read when a stream starts.
