@@ -1,6 +1,7 @@
-// The React test page: its script bundled with esbuild (React's development build, in memory) and a page that loads it.
+// The React test page: its script bundled with esbuild (React's development build, 19 or 18, in memory) and a page that loads it.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
+import type { Plugin } from "esbuild";
 import { bundleScript } from "./harness.js";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -12,9 +13,33 @@ const HTML = `<!doctype html>
   <body><div id="root"></div></body>
 </html>`;
 
-/** The page script with React and react-dom, as one ES module. Development build: StrictMode runs effects twice. */
-export function bundleReactPage(): Promise<string> {
-  return bundleScript(here("react-page.ts"), { minify: false, define: { "process.env.NODE_ENV": '"development"' } });
+/** The React versions the page is tested with: the project's own (19), and 18 installed beside it in test/react18. */
+export type ReactVersion = "18" | "19";
+
+/** Resolves `react` and `react-dom` (and their subpaths) from test/react18's own node_modules, for the whole bundle. */
+const react18Instead: Plugin = {
+  name: "react18-instead",
+  setup(b) {
+    b.onResolve({ filter: /^react(-dom)?(\/.*)?$/ }, (args) => {
+      if ((args.pluginData as { react18?: boolean } | undefined)?.react18) return undefined;
+      return b.resolve(args.path, { kind: args.kind, resolveDir: here("../react18"), pluginData: { react18: true } });
+    });
+  },
+};
+
+/**
+ * The page script with React and react-dom of the given version, as one ES module. Development build: StrictMode
+ * runs effects twice, and React reports its warnings on the console.
+ *
+ * @example
+ * const script = await bundleReactPage("18");
+ */
+export function bundleReactPage(version: ReactVersion = "19"): Promise<string> {
+  return bundleScript(here("react-page.ts"), {
+    minify: false,
+    define: { "process.env.NODE_ENV": '"development"' },
+    plugins: version === "18" ? [react18Instead] : [],
+  });
 }
 
 /** Serves the page (`/?stream=…&strict=1&reduce=1`) and its script; false for any other path. */
