@@ -49,6 +49,7 @@ function show(error: unknown, aborted: boolean): void {
 async function read(name: string, via: string): Promise<void> {
   const TYPES = streamTypes(Item, Header, Footer, { format: name.startsWith("sse") ? sse() : binary(msgpackReadOnly()) });
   $("validator").textContent = validatorMode(TYPES);
+  $("codec").textContent = TYPES.codec;
   const controller = new AbortController();
   $("abort").addEventListener("click", () => controller.abort());
   const url = `/stream/${encodeURIComponent(name)}`;
