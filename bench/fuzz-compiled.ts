@@ -1,4 +1,5 @@
 // Differential fuzzer of compiled codecs: streamTypes() (codecs compiled from TypeBox schemas) against the generic path (defineStreamTypes without a plan) on random schemas, values and bytes; `node --import tsx bench/fuzz-compiled.ts [pairs] [seed] [--avoid-known]`.
+import { joinBytes } from "./contender.js";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { Packr } from "msgpackr";
 import { pathToFileURL } from "node:url";
@@ -814,15 +815,8 @@ export function frame(kind: number, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** One buffer of all the parts (the benchmarks' joinBytes). */
+export const concatBytes = joinBytes;
 
 /** A binary MessagePack stream by hand: marker, the header payload, item payloads, the footer payload, the end frame (sometimes left off or cut). */
 export function streamOfPayloads(rng: Rng, pair: DefinitionPair, payloads: readonly Uint8Array[]): Uint8Array[] {

@@ -218,6 +218,21 @@ describe("compiled codecs: disagreements found", () => {
     expect(writeBoth(Type.Object({}, { additionalProperties: Type.String() }), value, false)).toBeUndefined();
   });
 
+  it("a non-enumerable required key and an enumerable extra key: the key counts agree, but the keys are not the fields (fuzz seed 1373442279)", () => {
+    const schema = Type.Union([
+      Type.Object({ type: Type.Literal(1), x: Type.Optional(Type.Literal("b")) }),
+      Type.Object({ type: Type.Literal(2), 日本: Type.String() }, { additionalProperties: false }),
+    ]);
+    const value: Record<string, unknown> = { 日本: "本語" };
+    Object.defineProperty(value, "type", { value: 1, enumerable: false });
+    // compiled wrote {"type": 1}; generic writes the value's own keys, {"日本": "本語"}
+    expect(writeBoth(schema, value, false)).toBeUndefined();
+    // An optional field set to undefined and another optional field inherited: two keys each, not the same two.
+    const other = Object.create({ c: 1 }) as Record<string, unknown>;
+    Object.assign(other, { a: 1, b: undefined });
+    expect(writeBoth(Type.Object({ a: Type.Number(), b: Type.Optional(Type.Number()), c: Type.Optional(Type.Number()) }), { a: 1, b: undefined }, false)).toBeUndefined();
+  });
+
   it('Record(String, X, { additionalProperties: false }) and a key with a line break: "^(.*)$" does not match it, so TypeBox refuses it, the compiled codec takes it', async () => {
     const schema = Type.Record(Type.String(), Type.Number(), { additionalProperties: false });
     // compiled: writes 81 a3 61 0a 62 01; generic: VALIDATION "The item 0 cannot be written: /a\nb: Unexpected property."

@@ -42,13 +42,19 @@ class WriterBuilder {
         const fields = node.fields.map((f) => ({ key: f.key, required: f.required, any: acceptsUndefined(f.node, this.plan), raw: planKeyBytes(f.key), write: this.writer(f.node) }));
         const required = fields.filter((f) => f.required).length;
         const ownNames = countsOwnNames(node.extra);
+        const byKey = new Map(fields.map((f) => [f.key, f.required]));
         return (v, out, depth) => {
           if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype || depth >= MAX_DEPTH) throw MISS;
           const o = v as Record<string, unknown>;
           let count = required;
           for (const f of fields) if (!f.required && o[f.key] !== undefined) count++;
+          // The enumerable keys must be exactly the present fields (as emit-common.ts keyScan checks them).
           let seen = 0;
-          for (const _ in o) seen++;
+          for (const key in o) {
+            const isRequired = byKey.get(key);
+            if (isRequired === undefined || (!isRequired && o[key] === undefined)) throw MISS;
+            seen++;
+          }
           if (seen !== count || (ownNames && Object.getOwnPropertyNames(o).length !== count)) throw MISS;
           h.writeMapHeader(out, count);
           for (const f of fields) {

@@ -1,6 +1,8 @@
 // The JSON writer back end: a plan → the source of one function that checks a value and writes its JSON text, as JSON.stringify would.
+import { MAX_DEPTH } from "../codecs/codec.js";
 import type { Plan, PlanNode } from "./plan.js";
-import { acceptsUndefined, countsOwnNames, typeGuard } from "./plan-bytes.js";
+import { SourceEmitter } from "./emit-common.js";
+import { acceptsUndefined, countsOwnNames } from "./plan-bytes.js";
 import { jsonBytes } from "./json-write.js";
 
 /*
@@ -34,21 +36,11 @@ export function emitJson(plan: Plan): { source: string; constants: unknown[] } {
 }
 
 /** The generic JSON codec's own depth limit (write-check.ts): deeper values go its way, and it reports them. */
-const MAX_NESTING = 1000;
+const MAX_NESTING = MAX_DEPTH;
 
-class JsonEmitter {
-  readonly constants: unknown[] = [];
-  private names = 0;
-
-  constructor(private readonly plan: Plan) {}
-
-  private constant(value: unknown): string {
-    this.constants.push(value);
-    return `c[${this.constants.length - 1}]`;
-  }
-
-  private local(prefix: string): string {
-    return `${prefix}${this.names++}`;
+class JsonEmitter extends SourceEmitter {
+  constructor(private readonly plan: Plan) {
+    super();
   }
 
   /** Statements that check `v` against `node` and write its JSON text. */
@@ -61,10 +53,9 @@ class JsonEmitter {
         const count = this.local("n");
         lines.push(`let ${count} = ${node.fields.filter((f) => f.required).length};`);
         for (const [field, name] of values) if (!field.required) lines.push(`if (${name} !== undefined) ${count}++;`);
-        const seen = this.local("k");
-        lines.push(`let ${seen} = 0; for (const _ in ${v}) ${seen}++; if (${seen} !== ${count}) throw MISS;`);
+        lines.push(this.keyScan(node.fields, v, count));
         if (countsOwnNames(node.extra)) lines.push(`if (Object.getOwnPropertyNames(${v}).length !== ${count}) throw MISS;`);
-        if (depth.includes("D")) lines.push(`if (${depth} >= ${MAX_NESTING}) throw MISS;`);
+        lines.push(this.containerDepth(depth));
         if (node.fields.every((f) => f.required)) {
           // Every key is known: `{"a":` then `,"b":` … then `}`.
           node.fields.forEach((field, index) => {
@@ -109,7 +100,7 @@ class JsonEmitter {
             : `switch (${j}) {\n${node.items.map((item, index) => `case ${index}: {\n${this.write(item, e, `${depth} + 1`)}\nbreak;\n}`).join("\n")}\n}`;
         return [
           `if (!isArray(${v}) || ${v}.constructor !== Array) throw MISS;`,
-          depth.includes("D") ? `if (${depth} >= ${MAX_NESTING}) throw MISS;` : "",
+          this.containerDepth(depth),
           `const ${n} = ${v}.length;`,
           bounds,
           `writeJsonByte(o, 0x5b);`,
@@ -121,21 +112,10 @@ class JsonEmitter {
           `writeJsonByte(o, 0x5d);`,
         ].join("\n");
       }
-      case "string": {
-        let checks = `if (typeof ${v} !== "string") throw MISS;\n`;
-        if (node.minLength !== undefined) checks += `if (${v}.length < ${node.minLength}) throw MISS;\n`;
-        if (node.maxLength !== undefined) checks += `if (${v}.length > ${node.maxLength}) throw MISS;\n`;
-        if (node.pattern !== undefined) checks += `if (!${this.constant(node.pattern)}.test(${v})) throw MISS;\n`;
-        if (node.format !== undefined) checks += `if (!${this.constant(node.format)}(${v})) throw MISS;\n`;
-        return `${checks}writeJsonString(o, ${v});`;
-      }
-      case "number": {
-        let checks = node.integer ? `if (typeof ${v} !== "number" || !isInteger(${v})) throw MISS;\n` : `if (typeof ${v} !== "number" || !isFinite(${v})) throw MISS;\n`;
-        const bound = (value: number | undefined, refused: string) => (value === undefined ? "" : `if (${v} ${refused} ${this.constant(value)}) throw MISS;\n`);
-        checks += bound(node.minimum, "<") + bound(node.maximum, ">") + bound(node.exclusiveMinimum, "<=") + bound(node.exclusiveMaximum, ">=");
-        if (node.multipleOf !== undefined) checks += `if (${v} % ${this.constant(node.multipleOf)} !== 0) throw MISS;\n`;
-        return `${checks}writeJsonNumber(o, ${v}, NEGATIVE_ZERO);`;
-      }
+      case "string":
+        return `${this.stringChecks(node, v)}writeJsonString(o, ${v});`;
+      case "number":
+        return `${this.numberChecks(node, v)}writeJsonNumber(o, ${v}, NEGATIVE_ZERO);`;
       case "boolean":
         return `if (${v} === true) writeJsonRaw(o, ${this.constant(jsonBytes("true"))}); else if (${v} === false) writeJsonRaw(o, ${this.constant(jsonBytes("false"))}); else throw MISS;`;
       case "null":
@@ -145,19 +125,8 @@ class JsonEmitter {
         return typeof node.value === "number"
           ? `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteJsonNumber(o, ${v}, NEGATIVE_ZERO);`
           : `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteJsonRaw(o, ${this.constant(jsonBytes(JSON.stringify(node.value)))});`;
-      case "union": {
-        const discriminator = node.discriminator;
-        if (discriminator !== undefined) {
-          const cases = [...discriminator.members].map(([value, index]) => `case ${this.constant(value)}: {\n${this.write(node.members[index]!, v, depth)}\nbreak;\n}`);
-          return `if (typeof ${v} !== "object" || ${v} === null) throw MISS;\nswitch (${v}[${JSON.stringify(discriminator.key)}]) {\n${cases.join("\n")}\ndefault: throw MISS;\n}`;
-        }
-        const label = this.local("u");
-        const start = this.local("s");
-        const tries = node.members.map(
-          (member) => `if (${typeGuard(member, v)}) try {\n${this.write(member, v, depth)}\nbreak ${label};\n} catch (x) {\n if (x !== MISS) throw x;\n o.pos = o.start + ${start};\n}`,
-        );
-        return `${label}: {\nconst ${start} = o.pos - o.start;\n${tries.join("\n")}\nthrow MISS;\n}`;
-      }
+      case "union":
+        return this.unionWrite(node, v, (member) => this.write(member, v, depth));
       case "record": {
         const keys = this.local("ks");
         const j = this.local("j");
@@ -168,7 +137,7 @@ class JsonEmitter {
         const onExtra = node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `writeJsonGeneric(o, ${value}, encodeGeneric, ${depth} + 1);` : this.write(node.extra, value, `${depth} + 1`);
         return [
           `if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`,
-          depth.includes("D") ? `if (${depth} >= ${MAX_NESTING}) throw MISS;` : "",
+          this.containerDepth(depth),
           `const ${keys} = Object.keys(${v});`,
           node.extra === "allow" ? "" : `if (Object.getOwnPropertyNames(${v}).length !== ${keys}.length) throw MISS;`,
           `writeJsonByte(o, 0x7b);`,

@@ -1,8 +1,9 @@
 // The generated-code back end for MessagePack: a plan → the source of one function that writes and one that reads, checks fused in.
 import { MAX_DEPTH } from "../codecs/codec.js";
+import { SourceEmitter } from "./emit-common.js";
 import type { Plan, PlanNode } from "./plan.js";
 import { constantBytes } from "./msgpack-write.js";
-import { acceptsUndefined, countsOwnNames, planKeyBytes, typeGuard } from "./plan-bytes.js";
+import { acceptsUndefined, countsOwnNames, planKeyBytes } from "./plan-bytes.js";
 
 /*
  * The source is built once per part, when a definition is made, and run through `new Function` (the entry falls
@@ -31,11 +32,10 @@ export function emitMsgpack(plan: Plan): MsgpackSource {
   return { source: emitter.source(), constants: emitter.constants };
 }
 
-class Emitter {
-  readonly constants: unknown[] = [];
-  private names = 0;
-
-  constructor(private readonly plan: Plan) {}
+class Emitter extends SourceEmitter {
+  constructor(private readonly plan: Plan) {
+    super();
+  }
 
   source(): string {
     const definitions = this.plan.definitions.map(
@@ -56,15 +56,6 @@ class Emitter {
     ].join("\n");
   }
 
-  private constant(value: unknown): string {
-    this.constants.push(value);
-    return `c[${this.constants.length - 1}]`;
-  }
-
-  private local(prefix: string): string {
-    return `${prefix}${this.names++}`;
-  }
-
   /** Statements that check `v` against `node` and write it (`depth`: its nesting, an expression). */
   private write(node: PlanNode, v: string, depth: string): string {
     switch (node.kind) {
@@ -77,8 +68,7 @@ class Emitter {
         lines.push(`let ${count} = ${node.fields.length - optional.length};`);
         for (const [field, name] of values) if (!field.required) lines.push(`if (${name} !== undefined) ${count}++;`);
         // Any key beyond the present fields (extra, inherited, or a field set to undefined) goes the generic way.
-        const seen = this.local("k");
-        lines.push(`let ${seen} = 0; for (const _ in ${v}) ${seen}++; if (${seen} !== ${count}) throw MISS;`);
+        lines.push(this.keyScan(node.fields, v, count));
         if (countsOwnNames(node.extra)) lines.push(`if (Object.getOwnPropertyNames(${v}).length !== ${count}) throw MISS;`);
         lines.push(this.containerDepth(depth));
         if (optional.length === 0) {
@@ -123,7 +113,7 @@ class Emitter {
         return lines.join("\n");
       }
       case "string":
-        return `if (typeof ${v} !== "string") throw MISS;\n${this.stringChecks(node, v)}writeString(o, ${v});`;
+        return `${this.stringChecks(node, v)}writeString(o, ${v});`;
       case "number":
         return `${this.numberChecks(node, v)}writeNumber(o, ${v});`;
       case "boolean":
@@ -134,22 +124,8 @@ class Emitter {
         // A number literal is written as the value is (-0 passes a check against 0, and keeps its sign).
         if (typeof node.value === "number") return `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteNumber(o, ${v});`;
         return `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteRaw(o, ${this.constant(constantBytes({ literal: node.value }))});`;
-      case "union": {
-        const discriminator = node.discriminator;
-        if (discriminator !== undefined) {
-          const cases = [...discriminator.members].map(([value, index]) => `case ${this.constant(value)}: {\n${this.write(node.members[index]!, v, depth)}\nbreak;\n}`);
-          return `if (typeof ${v} !== "object" || ${v} === null) throw MISS;\nswitch (${v}[${JSON.stringify(discriminator.key)}]) {\n${cases.join("\n")}\ndefault: throw MISS;\n}`;
-        }
-        // Members in order, as the schema's anyOf checks them; a member that refuses rewinds what it wrote.
-        const label = this.local("u");
-        const start = this.local("s");
-        const tries = node.members.map(
-          (member) =>
-            `if (${typeGuard(member, v)}) try {\n${this.write(member, v, depth)}\nbreak ${label};\n} catch (x) {\n if (x !== MISS) throw x;\n o.pos = o.start + ${start};\n}`,
-        );
-        // Relative to the frame's start: a member that grew the buffer moved the frame.
-        return `${label}: {\nconst ${start} = o.pos - o.start;\n${tries.join("\n")}\nthrow MISS;\n}`;
-      }
+      case "union":
+        return this.unionWrite(node, v, (member) => this.write(member, v, depth));
       case "record": {
         const keys = this.local("ks");
         const j = this.local("j");
@@ -179,32 +155,6 @@ class Emitter {
       case "any":
         return `writeGeneric(o, ${v}, ${depth});`;
     }
-  }
-
-  private stringChecks(node: Extract<PlanNode, { kind: "string" }>, v: string): string {
-    let checks = "";
-    if (node.minLength !== undefined) checks += `if (${v}.length < ${node.minLength}) throw MISS;\n`;
-    if (node.maxLength !== undefined) checks += `if (${v}.length > ${node.maxLength}) throw MISS;\n`;
-    if (node.pattern !== undefined) checks += `if (!${this.constant(node.pattern)}.test(${v})) throw MISS;\n`;
-    if (node.format !== undefined) checks += `if (!${this.constant(node.format)}(${v})) throw MISS;\n`;
-    return checks;
-  }
-
-  private numberChecks(node: Extract<PlanNode, { kind: "number" }>, v: string): string {
-    let checks = node.integer ? `if (typeof ${v} !== "number" || !isInteger(${v})) throw MISS;\n` : `if (typeof ${v} !== "number" || !isFinite(${v})) throw MISS;\n`;
-    const bound = (value: number | undefined, refused: string) => (value === undefined ? "" : `if (${v} ${refused} ${this.constant(value)}) throw MISS;\n`);
-    checks += bound(node.minimum, "<") + bound(node.maximum, ">") + bound(node.exclusiveMinimum, "<=") + bound(node.exclusiveMaximum, ">=");
-    if (node.multipleOf !== undefined) checks += `if (${v} % ${this.constant(node.multipleOf)} !== 0) throw MISS;\n`;
-    return checks;
-  }
-
-  /**
-   * The depth rule of the generic codecs (a container at depth MAX_DEPTH or deeper is refused), for a container
-   * at `depth`: checked at run time only where a recursive plan makes the depth dynamic.
-   */
-  private containerDepth(depth: string): string {
-    if (depth.includes("D")) return `if (${depth} >= ${MAX_DEPTH}) throw MISS;`;
-    return depth.split("+").reduce((sum, term) => sum + Number(term), 0) >= MAX_DEPTH ? "throw MISS;" : "";
   }
 
   /** A statement that reads past the bytes `raw` (a key) or throws MISS: inline compares for short ones. */
