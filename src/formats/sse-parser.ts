@@ -1,0 +1,305 @@
+// A Server-Sent Events parser over bytes (the grammar in docs/framings.md): linear time for any chunking, memory bounded by its limits.
+import { StreamError } from "../errors.js";
+
+/** One dispatched event, as eventsource-parser gives it: `event` undefined for a `message` event. */
+export interface SseMessage {
+  readonly event: string | undefined;
+  readonly id: string | undefined;
+  readonly data: string;
+}
+
+/** What the parser reports, and its limits in bytes. */
+export interface SseParserOptions {
+  onEvent(message: SseMessage): void;
+  /** A comment line (a keep-alive); its text is never looked at. */
+  onComment?(): void;
+  /** `FORMAT` or `LIMIT`; the parser takes no more input after it. */
+  onError(error: StreamError): void;
+  /** The most bytes of data one event carries, its data lines joined with LF: more is `LIMIT` as soon as it arrives. */
+  readonly maxDataBytes: number;
+  /** The longest line, without its line break: longer is `LIMIT` as soon as it arrives. */
+  readonly maxLineBytes: number;
+}
+
+/** The longest id kept (a `Last-Event-ID` to send back): longer is `LIMIT`. */
+export const MAX_ID_BYTES = 256;
+/** Event names longer than this match no part; only this much is kept, for the message. */
+const MAX_NAME_KEPT = 40;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const BOM = [0xef, 0xbb, 0xbf];
+const EMPTY = new Uint8Array(0);
+/** A data buffer larger than this is dropped after its event instead of being kept for the next. */
+const KEEP_BUFFER_BYTES = 64 * 1024;
+
+/** What the line being received is, once its field name is known. */
+const NAME = 0;
+const COMMENT = 1;
+const DATA = 2;
+const EVENT = 3;
+const ID = 4;
+const RETRY = 5;
+const FIELDS: Record<string, number> = { "": COMMENT, data: DATA, event: EVENT, id: ID, retry: RETRY };
+
+/**
+ * Parses SSE bytes into events, like eventsource-parser's `createParser` but over bytes and for untrusted input:
+ * every byte is looked at a constant number of times whatever the chunking (eventsource-parser 3.0 searches for a CR
+ * from every line start, and joins a line's fragments again at every chunk), and what it holds is bounded:
+ * an event's data (at most `maxDataBytes`), an id (at most 256 bytes), 40 bytes of an event name, and a few counters;
+ * comment lines are skipped as they arrive. Every error is raised at the byte that causes it, so the result does
+ * not depend on how the input was cut into chunks. A UTF-8 BOM at the start is skipped; lines end with CR LF, LF or CR.
+ *
+ * @example
+ * const parser = createSseParser({ onEvent: (e) => console.log(e.event, e.data), onError: (e) => { throw e; }, maxDataBytes: 1 << 20, maxLineBytes: (1 << 20) + 256 });
+ * parser.feed(new TextEncoder().encode("event: item\ndata: 1\n\n")); // item 1
+ */
+export function createSseParser(options: SseParserOptions): SseParser {
+  return new SseParser(options);
+}
+
+export class SseParser {
+  private failed = false;
+  private started = false; // past a BOM, or sure there is none
+  private bomMatched = 0;
+  private afterCr = false; // the last line ended with CR: an LF right after it belongs to that line break
+  private field = NAME;
+  private lineBytes = 0;
+  private readonly name = new Uint8Array(5);
+  private nameLength = 0;
+  private atValue = false; // right after the colon: one space is skipped
+  private readonly value = new Uint8Array(MAX_ID_BYTES); // the start of an id or event name being received
+  private valueLength = 0; // bytes of it kept in `value`
+  private valueBytes = 0; // bytes of it received
+  private retryDigits = true;
+  // The event being built.
+  private data: Uint8Array = EMPTY;
+  private dataLength = 0;
+  private dataLines = 0;
+  private view: Uint8Array | undefined; // its only data line, still in the chunk being fed (not copied)
+  private event: string | undefined;
+  private id: string | undefined;
+  /** Bytes since the last event or comment completed: what an unfinished event has received. */
+  pendingBytes = 0;
+  private readonly text = new TextDecoder("utf-8", { fatal: true });
+
+  constructor(private readonly options: SseParserOptions) {}
+
+  /** Bytes of data held for the event being built. */
+  get heldBytes(): number {
+    return this.view?.length ?? this.dataLength;
+  }
+
+  feed(chunk: Uint8Array): void {
+    if (this.failed || chunk.length === 0) return;
+    let from = 0;
+    if (!this.started) {
+      while (from < chunk.length && this.bomMatched < 3 && chunk[from] === BOM[this.bomMatched]) from++, this.bomMatched++;
+      if (this.bomMatched < 3 && from === chunk.length) return; // all a BOM's beginning so far
+      this.started = true;
+      if (this.bomMatched < 3 && this.bomMatched > 0) this.scan(Uint8Array.from(BOM.slice(0, this.bomMatched)), 0); // not a BOM after all
+    }
+    this.scan(chunk, from);
+    if (this.view !== undefined) this.keepView(); // the chunk is not ours to keep
+  }
+
+  /** The input ended: an unfinished line that cannot become an SSE line is `FORMAT` (else the caller reports it as cut). */
+  end(): void {
+    if (!this.started && this.bomMatched > 0 && !this.failed) {
+      this.started = true;
+      this.scan(Uint8Array.from(BOM.slice(0, this.bomMatched)), 0);
+    }
+    if (this.failed || this.field !== NAME || this.nameLength === 0) return;
+    const head = String.fromCharCode(...this.name.subarray(0, this.nameLength));
+    if (!Object.keys(FIELDS).some((name) => name.startsWith(head))) this.fail("FORMAT", notSse(head));
+  }
+
+  private scan(chunk: Uint8Array, from: number): void {
+    const n = chunk.length;
+    let lf = -1;
+    let cr = -1;
+    let at = from;
+    while (at < n && !this.failed) {
+      if (this.afterCr) {
+        this.afterCr = false;
+        if (chunk[at] === LF) {
+          at++;
+          continue;
+        }
+      }
+      // Each search runs once past every byte: a position found is reused until the scan passes it.
+      if (lf < at) lf = indexOrEnd(chunk, LF, at);
+      if (cr < at) cr = indexOrEnd(chunk, CR, at);
+      const end = lf < cr ? lf : cr;
+      this.segment(chunk, at, end, end < n);
+      if (end === n || this.failed) return;
+      this.pendingBytes++;
+      this.lineEnd();
+      at = end + 1;
+      if (chunk[end] === CR) this.afterCr = true;
+    }
+  }
+
+  /** Bytes `from`–`to` of the current line; `complete`: its line break follows in this chunk. */
+  private segment(chunk: Uint8Array, from: number, to: number, complete: boolean): void {
+    this.pendingBytes += to - from;
+    let at = from;
+    if (this.field === NAME) {
+      for (; at < to; at++) {
+        const b = chunk[at]!;
+        if (b === COLON) {
+          at++;
+          if (!this.startField(this.nameText())) return;
+          this.lineBytes += this.nameLength + 1;
+          this.atValue = true;
+          break;
+        }
+        if (this.nameLength === 5) return this.fail("FORMAT", notSse(this.nameText() + String.fromCharCode(b)));
+        this.name[this.nameLength++] = b;
+      }
+      if (this.field === NAME) return;
+    }
+    if (this.atValue && at < to) {
+      this.atValue = false;
+      if (chunk[at] === SPACE) at++, this.lineBytes++;
+    }
+    const length = to - at;
+    if (length === 0) return;
+    const field = this.field;
+    if (field === DATA) {
+      const size = this.heldBytes + length;
+      if (size > this.options.maxDataBytes) return this.fail("LIMIT", `An SSE event carries more than ${this.options.maxDataBytes} bytes of data (maxFrameBytes). Raise maxFrameBytes if events this large are expected.`);
+      if (complete && this.dataLines === 1 && size === length) this.view = chunk.subarray(at, to);
+      else this.append(chunk.subarray(at, to));
+    } else if (field === ID || field === EVENT) {
+      if (field === ID && this.valueBytes + length > MAX_ID_BYTES) return this.fail("LIMIT", `An SSE id is longer than ${MAX_ID_BYTES} bytes.`);
+      const keep = Math.min(length, MAX_ID_BYTES - this.valueLength);
+      this.value.set(chunk.subarray(at, at + keep), this.valueLength);
+      this.valueLength += keep;
+      this.valueBytes += length;
+    } else if (field === RETRY) {
+      for (let i = at; i < to; i++) if (chunk[i]! < 0x30 || chunk[i]! > 0x39) this.retryDigits = false;
+      this.valueBytes += length;
+    }
+    this.lineBytes += length;
+    if (this.lineBytes > this.options.maxLineBytes) this.fail("LIMIT", `An SSE line is longer than ${this.options.maxLineBytes} bytes (maxFrameBytes + 256). Raise maxFrameBytes if lines this long are expected.`);
+  }
+
+  /** The line's field name is known (at its colon or its end): false after an error. */
+  private startField(name: string): boolean {
+    const field = FIELDS[name];
+    if (field === undefined) {
+      this.fail("FORMAT", `Not a streamtypes event stream: a line has the field "${name}" (SSE fields are event, data, id and retry).`);
+      return false;
+    }
+    this.field = field;
+    if (field === DATA) {
+      if (this.dataLines++ > 0) {
+        if (this.heldBytes + 1 > this.options.maxDataBytes) {
+          this.fail("LIMIT", `An SSE event carries more than ${this.options.maxDataBytes} bytes of data (maxFrameBytes). Raise maxFrameBytes if events this large are expected.`);
+          return false;
+        }
+        this.append(Uint8Array.of(LF));
+      }
+    }
+    return true;
+  }
+
+  private lineEnd(): void {
+    if (this.field === NAME) {
+      if (this.nameLength === 0) return this.dispatch();
+      if (!this.startField(this.nameText())) return;
+    }
+    const field = this.field;
+    if (field === COMMENT) {
+      this.pendingBytes = 0;
+      this.options.onComment?.();
+    } else if (field === EVENT && this.valueBytes > MAX_NAME_KEPT) {
+      // No part has a name this long: it is kept only for the message that the event will get.
+      this.event = `${new TextDecoder().decode(this.value.subarray(0, MAX_NAME_KEPT))}…`;
+    } else if (field === EVENT || field === ID) {
+      let value: string;
+      try {
+        value = this.text.decode(this.value.subarray(0, this.valueLength));
+      } catch (err) {
+        return this.fail("FORMAT", `An SSE ${field === ID ? "id" : "event name"} is not valid UTF-8.`, err);
+      }
+      if (field === EVENT) this.event = value === "" ? undefined : value;
+      else if (!value.includes("\0")) this.id = value; // an id with NUL is ignored, as the SSE standard says
+    } else if (field === RETRY && (!this.retryDigits || this.valueBytes === 0)) {
+      return this.fail("FORMAT", "Not a streamtypes event stream: a retry field that is not a number.");
+    }
+    this.field = NAME;
+    this.nameLength = 0;
+    this.lineBytes = 0;
+    this.valueLength = 0;
+    this.valueBytes = 0;
+    this.atValue = false;
+    this.retryDigits = true;
+  }
+
+  /** A blank line: the event is dispatched if it has data, and every field starts afresh. */
+  private dispatch(): void {
+    this.pendingBytes = 0;
+    const lines = this.dataLines;
+    const bytes = this.view ?? this.data.subarray(0, this.dataLength);
+    const { event, id } = this;
+    this.view = undefined;
+    this.dataLength = 0;
+    this.dataLines = 0;
+    this.event = undefined;
+    this.id = undefined;
+    if (lines === 0) return;
+    let data: string;
+    try {
+      data = this.text.decode(bytes);
+    } catch (err) {
+      return this.fail("FORMAT", "The event stream is not valid UTF-8: an event's data.", err);
+    } finally {
+      if (this.data.length > KEEP_BUFFER_BYTES) this.data = EMPTY;
+    }
+    this.options.onEvent({ event, id, data });
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (this.view !== undefined) this.keepView();
+    const end = this.dataLength + bytes.length;
+    if (this.data.length < end) this.data = grow(this.data, this.dataLength, Math.min(Math.max(end, this.data.length * 2, 64), this.options.maxDataBytes));
+    this.data.set(bytes, this.dataLength);
+    this.dataLength = end;
+  }
+
+  /** Copies the data line still viewed in a chunk into the parser's own buffer. */
+  private keepView(): void {
+    const view = this.view!;
+    this.view = undefined;
+    this.dataLength = 0;
+    this.append(view);
+  }
+
+  private nameText(): string {
+    return String.fromCharCode(...this.name.subarray(0, this.nameLength));
+  }
+
+  private fail(code: "FORMAT" | "LIMIT", message: string, cause?: unknown): void {
+    this.failed = true;
+    this.options.onError(new StreamError(code, message, cause === undefined ? {} : { cause }));
+  }
+}
+
+function notSse(head: string): string {
+  return `Not a streamtypes event stream: a line starts with ${JSON.stringify(head)}.`;
+}
+
+function indexOrEnd(chunk: Uint8Array, byte: number, from: number): number {
+  const at = chunk.indexOf(byte, from);
+  return at < 0 ? chunk.length : at;
+}
+
+function grow(buffer: Uint8Array, used: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  out.set(buffer.subarray(0, used), 0);
+  return out;
+}
