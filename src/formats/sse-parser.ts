@@ -43,6 +43,18 @@ const EVENT = 3;
 const ID = 4;
 const RETRY = 5;
 const FIELDS: Record<string, number> = { "": COMMENT, data: DATA, event: EVENT, id: ID, retry: RETRY };
+const LF_BYTE = Uint8Array.of(LF);
+
+/** The field a name is (its bytes), or -1: compared byte by byte, as a line costs no string. */
+function fieldOf(name: Uint8Array, length: number): number {
+  const b = name[0];
+  if (length === 0) return COMMENT;
+  if (length === 4 && b === 0x64 && name[1] === 0x61 && name[2] === 0x74 && name[3] === 0x61) return DATA;
+  if (length === 5 && b === 0x65 && name[1] === 0x76 && name[2] === 0x65 && name[3] === 0x6e && name[4] === 0x74) return EVENT;
+  if (length === 2 && b === 0x69 && name[1] === 0x64) return ID;
+  if (length === 5 && b === 0x72 && name[1] === 0x65 && name[2] === 0x74 && name[3] === 0x72 && name[4] === 0x79) return RETRY;
+  return -1;
+}
 
 /**
  * Parses SSE bytes into events, like eventsource-parser's `createParser` but over bytes and for untrusted input:
@@ -151,7 +163,7 @@ export class SseParser {
         const b = chunk[at]!;
         if (b === COLON) {
           at++;
-          if (!this.startField(this.nameText())) return;
+          if (!this.startField()) return;
           this.lineBytes += this.nameLength + 1;
           this.atValue = true;
           break;
@@ -188,10 +200,10 @@ export class SseParser {
   }
 
   /** The line's field name is known (at its colon or its end): false after an error. */
-  private startField(name: string): boolean {
-    const field = FIELDS[name];
-    if (field === undefined) {
-      this.fail("FORMAT", `Not a streamtypes event stream: a line has the field "${name}" (SSE fields are event, data, id and retry).`);
+  private startField(): boolean {
+    const field = fieldOf(this.name, this.nameLength);
+    if (field < 0) {
+      this.fail("FORMAT", `Not a streamtypes event stream: a line has the field "${this.nameText()}" (SSE fields are event, data, id and retry).`);
       return false;
     }
     this.field = field;
@@ -201,7 +213,7 @@ export class SseParser {
           this.fail("LIMIT", `An SSE event carries more than ${this.options.maxDataBytes} bytes of data (maxFrameBytes). Raise maxFrameBytes if events this large are expected.`);
           return false;
         }
-        this.append(Uint8Array.of(LF));
+        this.append(LF_BYTE);
       }
     }
     return true;
@@ -210,7 +222,7 @@ export class SseParser {
   private lineEnd(): void {
     if (this.field === NAME) {
       if (this.nameLength === 0) return this.dispatch();
-      if (!this.startField(this.nameText())) return;
+      if (!this.startField()) return;
     }
     const field = this.field;
     if (field === COMMENT) {
