@@ -6,8 +6,6 @@
  * isolates U+2066–U+2069, zero-width characters, tag characters), line and paragraph separators, and lone surrogates.
  */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-/** The same, less LF: for text whose line breaks are the printer's own (a multi-line summary). */
-const UNSAFE_BUT_LF = /[\0-\x09\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
 /** `\u001b`; a character beyond U+FFFF as its two UTF-16 escapes, so that the result inside a JSON string stays valid JSON. */
 function escapeChar(char: string): string {
@@ -18,24 +16,15 @@ function escapeChar(char: string): string {
 
 /**
  * `text` with every control, format (bidi, zero-width) and separator character written as a visible escape
- * (`\u001b`, `\u202e`; a tag character as `\udb40\udc41`), so that bytes from a stream can go into a message, a log line or a terminal.
- *
- * @example
- * printable("evil\x1b]52;c;...\x07"); // "evil\\u001b]52;c;...\\u0007"
- */
-export function printable(text: string): string {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(text) ? text.replace(UNSAFE, escapeChar) : text;
-}
-
-/**
- * Like {@link printable}, but line feeds stay: for output whose lines the printer composed itself from parts
+ * (`\u001b`, `\u202e`; a tag character as `\udb40\udc41`), so that bytes from a stream can go into a message, a log
+ * line or a terminal. `keepLineFeeds`: for output whose line breaks are the printer's own, composed from parts
  * already made printable or JSON-encoded (JSON text never holds a raw line break).
  *
  * @example
- * printableLines("-- ok\n-- \u202eevil"); // "-- ok\n-- \\u202eevil"
+ * printable("evil\x1b]52;c;...\x07"); // "evil\\u001b]52;c;...\\u0007"
+ * printable("-- ok\n-- \u202eevil", true); // "-- ok\n-- \\u202eevil"
  */
-export function printableLines(text: string): string {
-  UNSAFE_BUT_LF.lastIndex = 0;
-  return UNSAFE_BUT_LF.test(text) ? text.replace(UNSAFE_BUT_LF, escapeChar) : text;
+export function printable(text: string, keepLineFeeds = false): string {
+  UNSAFE.lastIndex = 0;
+  return UNSAFE.test(text) ? text.replace(UNSAFE, (char) => (keepLineFeeds && char === "\n" ? char : escapeChar(char))) : text;
 }

@@ -2,7 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { describe, expect, it } from "vitest";
 import { StreamError, ndjson, sse, streamTypes } from "../src/index.js";
-import { printable, printableLines } from "../src/printable.js";
+import { printable } from "../src/printable.js";
 import { readAll } from "./helpers.js";
 
 /** What a log line must never carry raw: C0, DEL, C1, bidi overrides and isolates, other format characters, separators. */
@@ -17,7 +17,7 @@ describe("printable", () => {
       "\\u001b]52;c;ZXZpbA==\\u0007\\u001b[2J\\u000d\\u000a\\u009b31m\\u202eevil\\u2066\\u200b\\udb40\\udc41",
     );
     expect(printable("a\ud800b")).toBe("a\\ud800b");
-    expect(printableLines("one\ntwo\x1b")).toBe("one\ntwo\\u001b");
+    expect(printable("one\ntwo\x1b", true)).toBe("one\ntwo\\u001b");
     // Inside a JSON string, the escapes are JSON escapes: the text still parses to what it was.
     expect(JSON.parse(printable(JSON.stringify({ [HOSTILE]: HOSTILE })))).toEqual({ [HOSTILE]: HOSTILE });
   });

@@ -7,7 +7,7 @@ import { network, remoteError, truncated, undecodable } from "../reader/messages
 import { detectFormat, formatFor, nameOf, type FormatName } from "./detect.js";
 import { asStreamError, orderAfter, validateAlone, type DefinitionLike } from "./frame-checks.js";
 import { Tally } from "./tally.js";
-import { printable, printableLines } from "../printable.js";
+import { printable } from "../printable.js";
 
 export type { DefinitionLike } from "./frame-checks.js";
 
@@ -527,7 +527,7 @@ function clipIssues(issues: ValidationIssue[], max: number): ValidationIssue[] {
  */
 function outputLine(record: FrameRecord | Summary, plain: boolean): string {
   if (!plain) return printable(JSON.stringify(record));
-  return printableLines("summary" in record ? plainSummary(record) : plainFrame(record));
+  return printable("summary" in record ? plainSummary(record) : plainFrame(record), true);
 }
 
 
