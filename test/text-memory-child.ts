@@ -1,5 +1,6 @@
 // Child process for text-bounds.test.ts and text-fuzz.test.ts: feeds hostile inputs to the decoders and `inspect` and reports the most heap each held.
 // Run with --expose-gc: `node --expose-gc --import tsx test/text-memory-child.ts attacks | fuzz <seed> <cases>`.
+import { Rng } from "../bench/fuzz-core.js";
 import { inspect } from "../src/cli/inspect.js";
 import { StreamError, binary, msgpack, ndjson, sse, type Format } from "../src/index.js";
 
@@ -137,26 +138,15 @@ async function inspectAttack(): Promise<Outcome> {
   return { name: "inspect: sse data lines between comments", maxFrameBytes: MiB, bytes, code: summary.error?.code ?? "none", items: summary.kinds.item ?? 0, peakBytes: peak.peak };
 }
 
-/** A seeded generator (mulberry32): the same seed gives the same inputs. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Random hostile text streams: SSE built from comment lines, data lines (empty, long), ids, event names, retry,
  * blank lines and CR / LF / CR LF line ends; NDJSON from long lines, whitespace, CRs and blank lines. Each is fed in
  * chunks of random sizes, one byte per chunk one time in three, with maxFrameBytes 64 KiB.
  */
 function* fuzzInputs(seed: number, count: number): Generator<{ name: string; format: Format; chunks: Iterable<Uint8Array> }> {
-  const next = random(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const rng = new Rng(seed);
+  const next = () => rng.next();
+  const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
   const text = (n: number) => pick(["a", "\u00e9", "\u202e", "{", '"', " ", "0"]).repeat(n);
   const size = () => Math.floor(next() ** 3 * 200_000);
   for (let i = 0; i < count; i++) {
