@@ -21,7 +21,7 @@ Options:
                            (default export when #NAME is left out); every failing value is reported
   --json                   JSON lines (the default)
   --plain                  human-readable lines
-  --max-value-bytes <n>    cut a value's JSON text after n characters (default 1024)
+  --max-value-bytes <n>    cut a value's JSON text, and any message, after n characters (default 1024)
   --max-frame-bytes <n>    largest payload accepted, in bytes (default 16777216 = 16 MiB)
   --timeout-ms <n>         URLs: give up after n ms without a byte (default 60000; 0 = never)
   --no-progress            no progress line on standard error (shown only when it is a terminal)
@@ -29,7 +29,7 @@ Options:
 
 Exit status:
   0  a complete stream (it ended with its end frame; truss: at a frame boundary), every value valid
-  1  usage error: bad arguments, an unreadable file, a --schema module that does not load
+  1  usage error: bad arguments, a directory or unreadable file, a --schema module that does not load
   2  an invalid stream: FORMAT, ORDER, LIMIT, VALIDATION, REMOTE (an error frame), HTTP (non-2xx)
   3  an incomplete stream: TRUNCATED, NETWORK (no byte arrived), TIMEOUT (--timeout-ms)
 
