@@ -83,6 +83,7 @@ export class SseParser {
   private nameLength = 0;
   private atValue = false; // right after the colon: one space is skipped
   private readonly value = new Uint8Array(MAX_ID_BYTES); // the start of an id or event name being received
+  private lastValue = ""; // the last event name, reused when the next one has the same bytes
   private valueLength = 0; // bytes of it kept in `value`
   private valueBytes = 0; // bytes of it received
   private retryDigits = true;
@@ -188,8 +189,10 @@ export class SseParser {
     } else if (field === ID || field === EVENT) {
       if (field === ID && this.valueBytes + length > MAX_ID_BYTES) return this.fail("LIMIT", `An SSE id is longer than ${MAX_ID_BYTES} bytes.`);
       const keep = Math.min(length, MAX_ID_BYTES - this.valueLength);
-      this.value.set(chunk.subarray(at, at + keep), this.valueLength);
-      this.valueLength += keep;
+      const value = this.value;
+      let kept = this.valueLength;
+      for (let i = at; i < at + keep; i++) value[kept++] = chunk[i]!; // short: a loop beats a view and a copy
+      this.valueLength = kept;
       this.valueBytes += length;
     } else if (field === RETRY) {
       for (let i = at; i < to; i++) if (chunk[i]! < 0x30 || chunk[i]! > 0x39) this.retryDigits = false;
@@ -234,7 +237,8 @@ export class SseParser {
     } else if (field === EVENT || field === ID) {
       let value: string;
       try {
-        value = this.text.decode(this.value.subarray(0, this.valueLength));
+        value = sameText(this.value, this.valueLength, this.lastValue) ?? asciiText(this.value, this.valueLength) ?? this.text.decode(this.value.subarray(0, this.valueLength));
+        if (field === EVENT) this.lastValue = value; // the next event most likely has the same name
       } catch (err) {
         return this.fail("FORMAT", `An SSE ${field === ID ? "id" : "event name"} is not valid UTF-8.`, err);
       }
@@ -303,6 +307,24 @@ export class SseParser {
 
 function notSse(head: string): string {
   return `Not a streamtypes event stream: a line starts with ${JSON.stringify(head)}.`;
+}
+
+/** `text` when the first `length` bytes are its characters, all ASCII; else undefined. */
+function sameText(bytes: Uint8Array, length: number, text: string): string | undefined {
+  if (length !== text.length) return undefined;
+  for (let i = 0; i < length; i++) if (bytes[i] !== text.charCodeAt(i) || bytes[i]! >= 0x80) return undefined;
+  return text;
+}
+
+/** The first `length` bytes as a string when all are ASCII, without a TextDecoder call (ids and names are short). */
+function asciiText(bytes: Uint8Array, length: number): string | undefined {
+  let text = "";
+  for (let i = 0; i < length; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x80) return undefined;
+    text += String.fromCharCode(b);
+  }
+  return text;
 }
 
 function indexOrEnd(chunk: Uint8Array, byte: number, from: number): number {
