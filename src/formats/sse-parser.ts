@@ -72,6 +72,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
   return new SseParser(options);
 }
 
+/** The parser behind {@link createSseParser}: one per connection; see there. */
 export class SseParser {
   private failed = false;
   private started = false; // past a BOM, or sure there is none
@@ -88,21 +89,21 @@ export class SseParser {
   private valueBytes = 0; // bytes of it received
   private retryDigits = true;
   // The event being built.
-  private data: Uint8Array = EMPTY;
-  private dataLength = 0;
+  private readonly data: EventData;
   private dataLines = 0;
-  private view: Uint8Array | undefined; // its only data line, still in the chunk being fed (not copied)
   private event: string | undefined;
   private id: string | undefined;
   /** Bytes since the last event or comment completed: what an unfinished event has received. */
   pendingBytes = 0;
   private readonly text = new TextDecoder("utf-8", { fatal: true });
 
-  constructor(private readonly options: SseParserOptions) {}
+  constructor(private readonly options: SseParserOptions) {
+    this.data = new EventData(options.maxDataBytes);
+  }
 
   /** Bytes of data held for the event being built. */
   get heldBytes(): number {
-    return this.view?.length ?? this.dataLength;
+    return this.data.size;
   }
 
   feed(chunk: Uint8Array): void {
@@ -115,7 +116,7 @@ export class SseParser {
       if (this.bomMatched < 3 && this.bomMatched > 0) this.scan(Uint8Array.from(BOM.slice(0, this.bomMatched)), 0); // not a BOM after all
     }
     this.scan(chunk, from);
-    if (this.view !== undefined) this.keepView(); // the chunk is not ours to keep
+    this.data.own(); // the chunk is not ours to keep
   }
 
   /** The input ended: an unfinished line that cannot become an SSE line is `FORMAT` (else the caller reports it as cut). */
@@ -184,8 +185,8 @@ export class SseParser {
     if (field === DATA) {
       const size = this.heldBytes + length;
       if (size > this.options.maxDataBytes) return this.fail("LIMIT", `An SSE event carries more than ${this.options.maxDataBytes} bytes of data (maxFrameBytes). Raise maxFrameBytes if events this large are expected.`);
-      if (complete && this.dataLines === 1 && size === length) this.view = chunk.subarray(at, to);
-      else this.append(chunk.subarray(at, to));
+      if (complete && this.dataLines === 1 && size === length) this.data.view(chunk.subarray(at, to));
+      else this.data.append(chunk.subarray(at, to));
     } else if (field === ID || field === EVENT) {
       if (field === ID && this.valueBytes + length > MAX_ID_BYTES) return this.fail("LIMIT", `An SSE id is longer than ${MAX_ID_BYTES} bytes.`);
       const keep = Math.min(length, MAX_ID_BYTES - this.valueLength);
@@ -216,7 +217,7 @@ export class SseParser {
           this.fail("LIMIT", `An SSE event carries more than ${this.options.maxDataBytes} bytes of data (maxFrameBytes). Raise maxFrameBytes if events this large are expected.`);
           return false;
         }
-        this.append(LF_BYTE);
+        this.data.append(LF_BYTE);
       }
     }
     return true;
@@ -260,10 +261,8 @@ export class SseParser {
   private dispatch(): void {
     this.pendingBytes = 0;
     const lines = this.dataLines;
-    const bytes = this.view ?? this.data.subarray(0, this.dataLength);
+    const bytes = this.data.take();
     const { event, id } = this;
-    this.view = undefined;
-    this.dataLength = 0;
     this.dataLines = 0;
     this.event = undefined;
     this.id = undefined;
@@ -274,25 +273,9 @@ export class SseParser {
     } catch (err) {
       return this.fail("FORMAT", "The event stream is not valid UTF-8: an event's data.", err);
     } finally {
-      if (this.data.length > KEEP_BUFFER_BYTES) this.data = EMPTY;
+      this.data.shrink();
     }
     this.options.onEvent({ event, id, data });
-  }
-
-  private append(bytes: Uint8Array): void {
-    if (this.view !== undefined) this.keepView();
-    const end = this.dataLength + bytes.length;
-    if (this.data.length < end) this.data = grow(this.data, this.dataLength, Math.min(Math.max(end, this.data.length * 2, 64), this.options.maxDataBytes));
-    this.data.set(bytes, this.dataLength);
-    this.dataLength = end;
-  }
-
-  /** Copies the data line still viewed in a chunk into the parser's own buffer. */
-  private keepView(): void {
-    const view = this.view!;
-    this.view = undefined;
-    this.dataLength = 0;
-    this.append(view);
   }
 
   private nameText(): string {
@@ -302,6 +285,57 @@ export class SseParser {
   private fail(code: "FORMAT" | "LIMIT", message: string, cause?: unknown): void {
     this.failed = true;
     this.options.onError(new StreamError(code, message, cause === undefined ? {} : { cause }));
+  }
+}
+
+/**
+ * An event's data as it arrives: a view of the chunk being fed while it is one line inside it (no copy, the common
+ * case), else a buffer of its own that grows by doubling up to the limit.
+ */
+class EventData {
+  private bytes: Uint8Array = EMPTY;
+  private length = 0;
+  private viewed: Uint8Array | undefined;
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.viewed?.length ?? this.length;
+  }
+
+  /** Its only line, in the chunk being fed: kept as a view until `own()` or another line. */
+  view(line: Uint8Array): void {
+    this.viewed = line;
+  }
+
+  append(bytes: Uint8Array): void {
+    this.own();
+    const end = this.length + bytes.length;
+    if (this.bytes.length < end) this.bytes = grow(this.bytes, this.length, Math.min(Math.max(end, this.bytes.length * 2, 64), this.max));
+    this.bytes.set(bytes, this.length);
+    this.length = end;
+  }
+
+  /** Copies a line still viewed in a chunk into the buffer: the chunk is about to go. */
+  own(): void {
+    const viewed = this.viewed;
+    if (viewed === undefined) return;
+    this.viewed = undefined;
+    this.length = 0;
+    this.append(viewed);
+  }
+
+  /** The data, and the event's data starts over; valid until the next append. */
+  take(): Uint8Array {
+    const out = this.viewed ?? this.bytes.subarray(0, this.length);
+    this.viewed = undefined;
+    this.length = 0;
+    return out;
+  }
+
+  /** Drops a large buffer after its event instead of keeping it for the next. */
+  shrink(): void {
+    if (this.bytes.length > KEEP_BUFFER_BYTES) this.bytes = EMPTY;
   }
 }
 
