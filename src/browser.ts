@@ -17,7 +17,7 @@ export type { ReaderOptions } from "./reader/reader.js";
 export { isKind, kindOf, match, knownKinds, type KindsOf, type OfKind, type KindHandlers, type HandlerResult, type KindValue, type UnknownKindsOptions } from "./kinds.js";
 export type { TypedPart, PartTransform, DecoderStreamOptions } from "./reader/decoder-stream.js";
 export type { StreamSource } from "./sources/source.js";
-export { eventSourceStream, type EventSourceLike } from "./sources/event-source.js";
+export { eventSourceStream, type EventSourceLike, type EventSourceStreamOptions } from "./sources/event-source.js";
 export { binary } from "./formats/binary.js";
 export { sse } from "./formats/sse.js";
 export { ndjson } from "./formats/ndjson.js";

@@ -1,4 +1,5 @@
 // StreamError: the one error type the library raises, with a machine-readable code and a byte preview helper.
+import { printable } from "./printable.js";
 
 /** What went wrong, in a word that code can switch on. */
 export type StreamErrorCode =
@@ -71,8 +72,9 @@ export class StreamError extends Error {
   declare readonly remote?: RemoteErrorInfo;
   declare readonly status?: number;
 
+  /** `message` may quote the stream (event names, JSON errors, paths, a remote message): it is made printable here, once for all. */
   constructor(code: StreamErrorCode, message: string, details: StreamErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(printable(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "StreamError";
     const self = this as unknown as Record<string, unknown>;
     self.code = code;

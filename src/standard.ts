@@ -27,7 +27,7 @@ export type { ReaderOptions } from "./reader/reader.js";
 export type { TypedPart, TypedPartInput, PartTransform, DecoderStreamOptions } from "./reader/decoder-stream.js";
 export type { EncoderStreamOptions } from "./writer/encoder-stream.js";
 export type { ErrorFrameOptions, WriterOptions } from "./writer/writer.js";
-export { eventSourceStream, type EventSourceLike } from "./sources/event-source.js";
+export { eventSourceStream, type EventSourceLike, type EventSourceStreamOptions } from "./sources/event-source.js";
 export type { StreamSource } from "./sources/source.js";
 export { producerStream, type Producer, type ProducerOptions, type YieldFrames } from "./writer/producer.js";
 export type { Channel, BaseChannel, ChannelOptions, OnFull } from "./writer/channel.js";

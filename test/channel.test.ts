@@ -250,5 +250,26 @@ describe("channel", () => {
     void ch.readable.cancel();
     expect(codeOf(() => ITEMS_ONLY.channel({ maxBuffered: 0 }))).toBe("OPTIONS");
     expect(codeOf(() => ITEMS_ONLY.channel({ onFull: "drop-oldest" as never }))).toBe("OPTIONS");
+    expect(codeOf(() => ITEMS_ONLY.channel({ maxBufferedBytes: 0 }))).toBe("OPTIONS");
+  });
+
+  it("bounds bytes as well as frames: past maxBufferedBytes the call throws LIMIT, ready waits, and what was accepted arrives (issue 21, item 11)", async () => {
+    const ch = ITEMS_ONLY.channel({ maxBufferedBytes: 64 * 1024 });
+    const big = { words: ["x".repeat(16 * 1024)] };
+    let accepted = 0;
+    let code: string | undefined;
+    while (code === undefined && accepted < 1024) {
+      code = codeOf(() => ch.item(big));
+      if (code === undefined) accepted++;
+    }
+    // Taken while fewer than 64 KiB wait: 4 frames of 16 KiB and a little reach it, the next is refused.
+    expect({ accepted, code, desiredSize: ch.desiredSize }).toEqual({ accepted: 4, code: "LIMIT", desiredSize: 0 });
+    let ready = false;
+    void ch.ready.then(() => (ready = true));
+    const reading = readAll(ITEMS_ONLY, ITEMS_ONLY.reader(ch.readable));
+    await ch.ready;
+    expect(ready).toBe(true);
+    ch.end();
+    expect((await reading).items).toHaveLength(4);
   });
 });

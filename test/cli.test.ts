@@ -1,5 +1,6 @@
 // `streamtypes inspect`, run as a process: golden truss vectors, captured streams of every format, hostile input, --schema, stdin and a live URL.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -259,5 +260,82 @@ export const STRICT = streamTypes(Type.Object({ words: Type.Array(Type.String(),
     } finally {
       await server.close();
     }
+  });
+});
+
+/** Any character a terminal would act on or hide: C0 (but the line feeds between lines), DEL, C1, bidi and other format characters. */
+const UNSAFE_OUTPUT = /[\0-\x09\x0b-\x1f\x7f-\x9f\p{Cf}\u2028\u2029]/u;
+const HOSTILE = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\r\x9b31m\u202eevil\u2066";
+
+describe("streamtypes inspect: untrusted bytes are printed escaped, in bounded lines (issue 21, items 4–6)", () => {
+  it("an error frame, a JSON parse error and a key name full of terminal escapes: nothing raw reaches stdout, in --plain and JSON", async () => {
+    const w = streamTypes(Item).writer();
+    const remote = Buffer.concat([w.item({ words: [HOSTILE] }), w.error(Object.assign(new Error(HOSTILE), { name: `Bad${HOSTILE}` }))]);
+    const badJson = new TextEncoder().encode(`{"kind":"item","data":{"words":["ok"]}}\n{"kind":"item","data":${HOSTILE}}\n`);
+    const keyName = new TextEncoder().encode(`${JSON.stringify({ kind: "item", data: { [HOSTILE]: 1 } })}\n{"kind":"end"}\n`);
+    for (const [input, code] of [[remote, 2], [badJson, 2], [keyName, 0]] as const) {
+      for (const mode of ["--plain", "--json"]) {
+        const run = await cli(["inspect", mode, "-"], input);
+        expect(run.code).toBe(code);
+        expect(run.stdout).toContain("\\u001b");
+        expect(UNSAFE_OUTPUT.test(run.stdout)).toBe(false);
+      }
+    }
+    // JSON lines stay JSON: the escapes decode to the characters the stream had.
+    const json = await cli(["inspect", "-"], remote);
+    expect((frames(json).find((f) => f.kind === "item")!.value as { words: string[] }).words[0]).toBe(HOSTILE);
+  });
+
+  it("the HTTP reason phrase and error body are escaped, and an endless error body is not read on", async () => {
+    let written = 0;
+    const server = createServer((socket) => {
+      let closed = false;
+      socket.on("error", () => undefined);
+      socket.once("data", () => {
+        socket.write(Buffer.from(`HTTP/1.1 500 Oops\u009b31m\u202e\r\ncontent-type: text/plain\r\n\r\n${HOSTILE}`, "utf8"));
+        const chunk = Buffer.alloc(64 * 1024, "x");
+        const pump = () => {
+          while (!closed && written < 256 * 1024 * 1024) {
+            written += chunk.length;
+            if (!socket.write(chunk)) return void socket.once("drain", pump);
+          }
+        };
+        pump();
+      });
+      socket.on("close", () => (closed = true));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      for (const mode of ["--plain", "--json"]) {
+        const run = await cli(["inspect", mode, `http://127.0.0.1:${port}/`]);
+        expect(run.code).toBe(2);
+        expect(run.stdout).toContain("HTTP 500");
+        expect(UNSAFE_OUTPUT.test(run.stdout)).toBe(false);
+      }
+      // Socket buffers take some megabytes per connection; reading the whole body would take all 256 MiB.
+      expect(written).toBeLessThan(128 * 1024 * 1024);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("a 1 MiB error message: every line is bounded by --max-value-bytes", async () => {
+    const w = streamTypes(Item).writer();
+    const input = Buffer.concat([w.item({ words: ["a"] }), w.error(new Error("m".repeat(1024 * 1024)))]);
+    for (const mode of ["--plain", "--json"]) {
+      const run = await cli(["inspect", mode, "--max-value-bytes", "100", "-"], input);
+      expect(run.code).toBe(2);
+      for (const line of run.stdout.split("\n")) expect(line.length).toBeLessThan(1000);
+    }
+  });
+
+  it("a directory or a missing file: exit 1 with a message that says so", async () => {
+    const directory = await cli(["inspect", dir]);
+    expect(directory.code).toBe(1);
+    expect(directory.stderr).toMatch(/Cannot read .*: it is a directory/);
+    const missing = await cli(["inspect", join(dir, "no-such-file")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Cannot read .*no-such-file/);
   });
 });

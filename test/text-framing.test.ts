@@ -201,6 +201,27 @@ describe("EventSource", () => {
     es2.emit("error", JSON.stringify({ name: "Error", message: "model failed" }), "0");
     expect((await done2).error?.remote?.message).toBe("model failed");
   });
+
+  it("holds at most maxBufferedBytes of events the reader has not taken: then LIMIT, and the EventSource is closed (issue 21, item 7)", async () => {
+    const es = new FakeEventSource();
+    const stream = eventSourceStream(es as any, { maxBufferedBytes: 1024 * 1024 });
+    const big = JSON.stringify({ words: ["x".repeat(64 * 1024)] });
+    es.emit("header", JSON.stringify(header), "0");
+    for (let i = 1; i <= 100 && !es.closed; i++) es.emit("item", big, String(i)); // nobody reads meanwhile
+    expect(es.closed).toBe(true);
+    const result = await readAll(SSE, SSE.reader(stream, { maxTotalBytes: 1024 * 1024 }));
+    expect(result.error?.code).toBe("LIMIT");
+    expect(result.error?.message).toMatch(/maxBufferedBytes/);
+  });
+
+  it("data of several lines arrives as it was sent", async () => {
+    const es = new FakeEventSource();
+    const done = readAll(SSE, SSE.reader(eventSourceStream(es as any)));
+    es.emit("header", JSON.stringify(header, null, 1), "0");
+    es.emit("footer", JSON.stringify(footer), "1");
+    es.emit("end", "null", "2");
+    expect(await done).toEqual({ header, items: [], footer });
+  });
 });
 
 describe("NDJSON framing", () => {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The `streamtypes` command: `streamtypes inspect <file | - | url>` prints a stream's frames, values and a summary.
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { StreamError } from "../errors.js";
 import { FORMAT_NAMES, formatFromContentType, type FormatName } from "./detect.js";
-import { inspect, type DefinitionLike, type Summary } from "./inspect.js";
+import { clip, inspect, type DefinitionLike, type Summary } from "./inspect.js";
+import { printable } from "../printable.js";
 
 const HELP = `Usage: streamtypes inspect [options] <file | - | http(s)://url>
 
@@ -20,7 +21,7 @@ Options:
                            (default export when #NAME is left out); every failing value is reported
   --json                   JSON lines (the default)
   --plain                  human-readable lines
-  --max-value-bytes <n>    cut a value's JSON text after n characters (default 1024)
+  --max-value-bytes <n>    cut a value's JSON text, and any message, after n characters (default 1024)
   --max-frame-bytes <n>    largest payload accepted, in bytes (default 16777216 = 16 MiB)
   --timeout-ms <n>         URLs: give up after n ms without a byte (default 60000; 0 = never)
   --no-progress            no progress line on standard error (shown only when it is a terminal)
@@ -28,7 +29,7 @@ Options:
 
 Exit status:
   0  a complete stream (it ended with its end frame; truss: at a frame boundary), every value valid
-  1  usage error: bad arguments, an unreadable file, a --schema module that does not load
+  1  usage error: bad arguments, a directory or unreadable file, a --schema module that does not load
   2  an invalid stream: FORMAT, ORDER, LIMIT, VALIDATION, REMOTE (an error frame), HTTP (non-2xx)
   3  an incomplete stream: TRUNCATED, NETWORK (no byte arrived), TIMEOUT (--timeout-ms)
 
@@ -124,10 +125,11 @@ async function inspectUrl(url: string, timeoutMs: number, common: Parameters<typ
       payloadBytes: null,
       durationMs: Math.round((performance.now() - start) * 10) / 10,
       ended: null,
-      error: { code: error.code, message: error.message },
+      error: { code: error.code, message: clip(error.message, common.maxValueBytes ?? 1024) },
       exitCode: error.code === "HTTP" ? 2 : 3,
     };
-    common.write(common.plain ? `-- ${error.code}: ${error.message} (exit ${summary.exitCode})` : JSON.stringify(summary));
+    // The message is a StreamError's: already printable (the reason phrase and the body it quotes included).
+    common.write(common.plain ? `-- ${error.code}: ${summary.error!.message} (exit ${summary.exitCode})` : printable(JSON.stringify(summary)));
     return summary;
   };
   let response: Response;
@@ -139,7 +141,7 @@ async function inspectUrl(url: string, timeoutMs: number, common: Parameters<typ
     return fail(new StreamError("NETWORK", `The stream could not be read: ${(err as Error).message}${inner}. No byte arrived.`));
   }
   if (!response.ok) {
-    const body = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0))).subarray(0, 200);
+    const body = await bodyPrefix(response, ERROR_BODY_BYTES);
     return fail(new StreamError("HTTP", `HTTP ${response.status} ${response.statusText}: ${JSON.stringify(new TextDecoder().decode(body))}`, { status: response.status }));
   }
   const body = response.body;
@@ -165,13 +167,41 @@ async function inspectUrl(url: string, timeoutMs: number, common: Parameters<typ
   return summary;
 }
 
+/** The bytes of an error answer shown in its message, at most: an endless error body is not read on. */
+const ERROR_BODY_BYTES = 200;
+
+/** The first `max` bytes of a body (fewer if it ends first); the rest is never read, and the body is cancelled. */
+async function bodyPrefix(response: Response, max: number): Promise<Uint8Array> {
+  const out = new Uint8Array(max);
+  let filled = 0;
+  const reader = response.body?.getReader();
+  try {
+    while (reader !== undefined && filled < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = value.subarray(0, max - filled);
+      out.set(take, filled);
+      filled += take.length;
+    }
+  } catch {
+    // what arrived before the failure is shown
+  } finally {
+    reader?.cancel().catch(() => undefined);
+  }
+  return out.subarray(0, filled);
+}
+
+/** A file to read: a directory, or a file that cannot be opened, is a usage error (exit 1), not a failed stream. */
 async function openFile(path: string): Promise<AsyncIterable<Uint8Array>> {
-  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
-  await new Promise<void>((ok, fail) => {
-    stream.once("open", () => ok());
-    stream.once("error", (err) => fail(new UsageError(`Cannot read ${path}: ${err.message}`)));
-  });
-  return stream;
+  let handle;
+  try {
+    handle = await open(path, "r");
+    if ((await handle.stat()).isDirectory()) throw new Error("it is a directory; give a file, - for standard input, or a URL");
+  } catch (err) {
+    await handle?.close();
+    throw new UsageError(`Cannot read ${path}: ${(err as Error).message}`);
+  }
+  return handle.createReadStream({ highWaterMark: 64 * 1024 });
 }
 
 /** Imports `file.js#NAME` and checks that the export is a stream definition. */
@@ -213,7 +243,7 @@ function nonNegativeInt(flag: string, value: string | undefined, fallback: numbe
 }
 
 function usage(message: string): number {
-  process.stderr.write(`streamtypes: ${message}\nRun "streamtypes --help" for the options.\n`);
+  process.stderr.write(`streamtypes: ${printable(message)}\nRun "streamtypes --help" for the options.\n`);
   return 1;
 }
 

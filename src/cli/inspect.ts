@@ -7,6 +7,7 @@ import { network, remoteError, truncated, undecodable } from "../reader/messages
 import { detectFormat, formatFor, nameOf, type FormatName } from "./detect.js";
 import { asStreamError, orderAfter, validateAlone, type DefinitionLike } from "./frame-checks.js";
 import { Tally } from "./tally.js";
+import { printable } from "../printable.js";
 
 export type { DefinitionLike } from "./frame-checks.js";
 
@@ -212,6 +213,7 @@ class Inspection {
       );
     }
     const pending = (error as { pending?: string } | undefined)?.pending;
+    const max = this.maxValueBytes;
     const summary: Summary = {
       summary: true,
       format: this.formatName,
@@ -221,14 +223,14 @@ class Inspection {
       payloadBytes: tally.payloadBytes,
       durationMs: Math.round((this.now() - this.t0) * 10) / 10,
       ended: this.ended,
-      error: error === undefined ? null : { code: error.code, message: error.message, ...(pending ? { pending } : {}) },
+      error: error === undefined ? null : { code: error.code, message: clip(error.message, max), ...(pending ? { pending } : {}) },
       exitCode: exitCodeFor(error?.code),
     };
     if (this.definition !== undefined) {
       summary.invalid = tally.invalid;
       summary.invalidCount = tally.invalidCount;
     }
-    this.options.write(this.options.plain ? plainSummary(summary) : JSON.stringify(summary));
+    this.options.write(outputLine(summary, this.options.plain === true));
     return summary;
   }
 
@@ -340,7 +342,7 @@ class Inspection {
         record.value = render(value, this.maxValueBytes);
       } catch (err) {
         const e = err instanceof StreamError ? err : undecodable(part ?? "item", index, payloadBytes, this.format!.codec.name, err);
-        record.valueError = { code: e.code, message: kind === FrameKind.ERROR ? `The error frame does not decode: ${e.message}` : e.message };
+        record.valueError = { code: e.code, message: clip(kind === FrameKind.ERROR ? `The error frame does not decode: ${e.message}` : e.message, this.maxValueBytes) };
         this.note(e);
       }
     }
@@ -356,8 +358,8 @@ class Inspection {
           code: invalid.code,
           part,
           ...(index === undefined ? {} : { index }),
-          message: index === undefined ? invalid.message : invalid.message.replace(/\bitem 0\b/, `item ${index}`),
-          issues: invalid.issues ?? [],
+          message: clip(index === undefined ? invalid.message : invalid.message.replace(/\bitem 0\b/, `item ${index}`), this.maxValueBytes),
+          issues: clipIssues(invalid.issues ?? [], this.maxValueBytes),
         };
         this.tally.countInvalid(part, index, record.index, record.invalid.message);
       }
@@ -380,7 +382,7 @@ class Inspection {
   }
 
   private emit(record: FrameRecord): void {
-    this.options.write(this.options.plain ? plainFrame(record) : JSON.stringify(record));
+    this.options.write(outputLine(record, this.options.plain === true));
   }
 
   private fail(err: StreamError, pending?: string): void {
@@ -499,7 +501,35 @@ export function render(value: unknown, maxBytes: number): unknown {
   return JSON.parse(parts.join(""));
 }
 
-// ---- plain output ----
+// ---- output: bounded, and printable whatever the stream holds ----
+
+/** Issues listed per invalid value, at most. */
+const MAX_ISSUES = 10;
+
+/**
+ * Text from the stream (a message, a path) cut at `max` characters, as values are: every output line stays bounded.
+ *
+ * @example
+ * clip("x".repeat(2000), 1024); // the first 1024 characters, then "… (2000 characters)"
+ */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+function clipIssues(issues: ValidationIssue[], max: number): ValidationIssue[] {
+  return issues.slice(0, MAX_ISSUES).map((issue) => ({ path: clip(issue.path, max), message: clip(issue.message, max) }));
+}
+
+/**
+ * A frame or summary line as printed: JSON text (which escapes C0 controls itself) or plain text, with every
+ * control, bidi and other format character that remains (C1, DEL, U+202E, …; C0 in plain text) escaped visibly.
+ * In JSON the escapes are JSON escapes, so the line still parses to the same value.
+ */
+function outputLine(record: FrameRecord | Summary, plain: boolean): string {
+  if (!plain) return printable(JSON.stringify(record));
+  return printable("summary" in record ? plainSummary(record) : plainFrame(record), true);
+}
+
 
 function plainFrame(r: FrameRecord): string {
   const ms = r.ms === undefined ? "" : ` +${r.ms}ms`;

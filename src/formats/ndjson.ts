@@ -31,6 +31,8 @@ const EMPTY = new Uint8Array(0);
 const NEWLINE = 0x0a;
 /** Bytes of an unfinished line looked at to tell that it is no JSON object (and enough to recognise in a message). */
 const LINE_HEAD = 6;
+/** A line buffer larger than this is dropped after its line instead of being kept for the next. */
+const KEEP_PARTIAL_BYTES = 64 * 1024;
 
 /**
  * One NDJSON line as the reader sees it: its kind, and its data as JSON text still to decode (this library's
@@ -140,13 +142,15 @@ class NdjsonEncoder implements FrameEncoder {
 class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   private readonly queue: Uint8Array[] = []; // chunks not looked at yet
   private queued = 0;
-  private readonly pieces: Uint8Array[] = []; // the start of a line that spans chunks
+  /** The start of a line that spans chunks, copied: a line arriving a byte per chunk costs its bytes, not an object per byte. */
+  private partial: Uint8Array = EMPTY;
   private held = 0;
   private chunk: Uint8Array = EMPTY;
   private at = 0;
   private line = 0;
-  private readonly text = new TextDecoder("utf-8", { fatal: true });
-  private scanned = 0; // pieces of the unfinished line known to be JSON whitespace, or all of them once it showed "{"
+  // ignoreBOM: a BOM is no JSON whitespace, so a line starting with one is FORMAT whole as in pieces (not stripped when whole).
+  private readonly text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  private scanned = 0; // bytes of the unfinished line known to be JSON whitespace, or Infinity once it showed "{"
   private ended = false; // the input ended: an unfinished line is judged with what arrived
   private trailing = false; // hasTrailingData() found data: it consumes lines, so the answer is kept
 
@@ -162,7 +166,7 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   private restart(): void {
     this.queue.length = 0;
     this.queued = 0;
-    this.pieces.length = 0;
+    this.partial = EMPTY;
     this.held = 0;
     this.chunk = EMPTY;
     this.at = 0;
@@ -203,26 +207,38 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
         this.at = 0;
       }
       const end = this.chunk.indexOf(NEWLINE, this.at);
+      // What is held without a LF stays within the limit; a line's first bytes are judged before its length, so
+      // that a line is FORMAT or LIMIT the same whatever the chunking.
+      const room = this.maxFrameBytes + MAX_ENVELOPE_BYTES + 1 - this.held;
       if (end < 0) {
-        this.pieces.push(this.chunk.subarray(this.at));
-        this.held += this.chunk.length - this.at;
+        const piece = this.chunk.subarray(this.at);
         this.at = this.chunk.length;
-        if (this.held > this.maxFrameBytes + MAX_ENVELOPE_BYTES + 1) throw this.tooLong(this.line + 1);
+        this.keep(piece.length > room ? piece.subarray(0, room) : piece);
         if (this.held >= LINE_HEAD) this.checkLineStart();
+        if (piece.length > room) throw this.tooLong(this.line + 1);
         continue;
       }
       let bytes = this.chunk.subarray(this.at, end);
       this.at = end + 1;
-      if (this.pieces.length > 0) {
-        bytes = joinPieces(this.pieces, this.held, bytes);
-        this.pieces.length = 0;
+      if (this.held > 0) {
+        if (bytes.length > room) {
+          this.keep(bytes.subarray(0, room));
+          this.checkLineStart();
+          throw this.tooLong(this.line + 1);
+        }
+        this.keep(bytes);
+        bytes = this.partial.subarray(0, this.held);
         this.held = 0;
         this.scanned = 0;
+        if (this.partial.length > KEEP_PARTIAL_BYTES) this.partial = EMPTY; // the view above stays valid
       }
       this.line++;
       if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
       if (bytes.length === 0) continue;
-      if (bytes.length > this.maxFrameBytes + MAX_ENVELOPE_BYTES) throw this.tooLong(this.line);
+      if (bytes.length > this.maxFrameBytes + MAX_ENVELOPE_BYTES) {
+        if (objectStart(bytes, 0, bytes.length) >= 0) throw this.notObject(this.line, bytes);
+        throw this.tooLong(this.line);
+      }
       return this.parseLine(bytes);
     }
   }
@@ -253,20 +269,20 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   }
 
   preview(): Uint8Array {
-    if (this.pieces.length > 1) {
-      // an unfinished line in small pieces: up to 48 bytes of them
-      const out = new Uint8Array(Math.min(48, this.held));
-      let at = 0;
-      for (const piece of this.pieces) {
-        if (at === out.length) break;
-        const take = piece.subarray(0, out.length - at);
-        out.set(take, at);
-        at += take.length;
-      }
-      return out;
-    }
-    const first = this.pieces[0] ?? (this.at < this.chunk.length ? this.chunk.subarray(this.at) : (this.queue[0] ?? EMPTY));
+    const first = this.held > 0 ? this.partial.subarray(0, this.held) : this.at < this.chunk.length ? this.chunk.subarray(this.at) : (this.queue[0] ?? EMPTY);
     return first.subarray(0, 48);
+  }
+
+  /** Appends to the unfinished line (the caller has checked the limit), growing its buffer by doubling up to the limit. */
+  private keep(piece: Uint8Array): void {
+    const end = this.held + piece.length;
+    if (this.partial.length < end) {
+      const grown = new Uint8Array(Math.min(Math.max(end, this.partial.length * 2, 256), this.maxFrameBytes + MAX_ENVELOPE_BYTES + 1));
+      grown.set(this.partial.subarray(0, this.held), 0);
+      this.partial = grown;
+    }
+    this.partial.set(piece, this.held);
+    this.held = end;
   }
 
   private parseLine(bytes: Uint8Array): NdjsonFrame {
@@ -307,18 +323,15 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
    * would otherwise look like a cut line (`TRUNCATED`). Complete lines are judged whole.
    */
   private checkLineStart(): void {
-    for (; this.scanned < this.pieces.length; this.scanned++) {
-      const piece = this.pieces[this.scanned]!;
-      for (let i = 0; i < piece.length; i++) {
-        const b = piece[i]!;
-        if (b === 0x20 || b === 0x09 || b === 0x0d) continue; // JSON whitespace
-        if (b === 0x7b) {
-          this.scanned = Infinity; // {: the line may be one; its end will tell
-          return;
-        }
-        throw new StreamError("FORMAT", `NDJSON line ${this.line + 1} is not a JSON object {"kind": …}: ${previewBytes(this.preview())}. Is this an NDJSON streamtypes stream?`);
-      }
-    }
+    if (this.scanned === Infinity) return;
+    const found = objectStart(this.partial, this.scanned, this.held);
+    if (found === BRACE) this.scanned = Infinity; // {: the line may be one; its end will tell
+    else if (found === BLANK) this.scanned = this.held;
+    else throw this.notObject(this.line + 1, this.preview());
+  }
+
+  private notObject(line: number, bytes: Uint8Array): StreamError {
+    return new StreamError("FORMAT", `NDJSON line ${line} is not a JSON object {"kind": …}: ${previewBytes(bytes)}. Is this an NDJSON streamtypes stream?`);
   }
 
   private decode(text: string, bytes: Uint8Array): unknown {
@@ -334,13 +347,15 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   }
 }
 
-function joinPieces(pieces: Uint8Array[], held: number, last: Uint8Array): Uint8Array {
-  const out = new Uint8Array(held + last.length);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
+const BRACE = -1;
+const BLANK = -2;
+
+/** Looks at `bytes` from `from` to `to`: BRACE at a `{` after JSON whitespace, BLANK when all are whitespace, else where another byte is. */
+function objectStart(bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    if (b === 0x20 || b === 0x09 || b === 0x0d) continue;
+    return b === 0x7b ? BRACE : i;
   }
-  out.set(last, at);
-  return out;
+  return BLANK;
 }

@@ -6,7 +6,8 @@ import { producerRunOf, producerStream, type ProducerOptions } from "./producer.
 import type { StreamWriterImpl, WriterOptions } from "./writer.js";
 
 /**
- * What a channel does when a value arrives while `maxBuffered` frames wait for the reader:
+ * What a channel does when a value arrives while its buffer is full (`maxBuffered` frames, or `maxBufferedBytes`
+ * bytes, wait for the reader):
  * - `"error"` (the default): the call throws `LIMIT`; nothing is queued and the stream goes on, so the caller can
  *   wait for `ready` and try again, or stop its source.
  * - `"close"`: the call returns, the frames already buffered are delivered, then the stream ends with a `LIMIT`
@@ -21,6 +22,11 @@ export type OnFull = "error" | "close";
 export interface ChannelOptions extends ProducerOptions, WriterOptions {
   /** The most frames waiting for the reader (header, items, footer; the end or error frame is always taken). Default 1024. */
   maxBuffered?: number;
+  /**
+   * The most bytes of frames waiting for the reader: a value is taken while fewer wait, so at most this plus one
+   * frame is held. Default 16 MiB.
+   */
+  maxBufferedBytes?: number;
   /** When the buffer is full: `"error"` (default, the call throws `LIMIT`) or `"close"` (the stream ends with a `LIMIT` error frame). */
   onFull?: OnFull;
 }
@@ -33,9 +39,9 @@ export interface BaseChannel<I extends SchemaLike> {
   end(): void;
   /** Ends the stream with an error frame for `err` after the frames already queued (as a producer that throws). Always accepted. */
   fail(err: unknown): void;
-  /** Resolves when the buffer has room for a frame, or once the channel takes no more values (see `closed`). */
+  /** Resolves when the buffer has room for a frame (in frames and bytes), or once the channel takes no more values (see `closed`). */
   readonly ready: Promise<void>;
-  /** Frames that fit before the buffer is full (0 once the channel takes no more values). */
+  /** Frames that fit before the buffer is full (0 when its bytes are, and once the channel takes no more values). */
   readonly desiredSize: number;
   /** Frames waiting for the reader. */
   readonly buffered: number;
@@ -61,15 +67,19 @@ export type Channel<I extends SchemaLike, H extends SchemaLike | undefined, F ex
   (F extends SchemaLike ? { /** Validates and queues the footer; after the items, before end(). */ footer(value: Input<F>): void } : unknown);
 
 const DEFAULT_MAX_BUFFERED = 1024;
+const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const RESOLVED = Promise.resolve();
 
 /** The channel behind `STREAM.channel()`: writer calls → a bounded queue of frames → a producer that yields them. */
 export class ChannelImpl {
   readonly readable: ReadableStream<Uint8Array>;
   private readonly maxBuffered: number;
+  private readonly maxBufferedBytes: number;
   private readonly onFull: OnFull;
   private queue: Uint8Array[] = [];
   private head = 0;
+  /** Bytes of the frames in `queue` from `head` on. */
+  private queuedBytes = 0;
   /** Set by end() or fail(): the channel takes no more values. */
   private finished = false;
   /** The error fail() or an overflow ended the stream with, thrown by the producer after the queued frames. */
@@ -88,9 +98,11 @@ export class ChannelImpl {
     options: ChannelOptions = {},
   ) {
     const maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
-    if (!Number.isSafeInteger(maxBuffered) || maxBuffered <= 0) {
-      throw new StreamError("OPTIONS", `maxBuffered must be a positive integer, got ${String(maxBuffered)}.`);
+    const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    for (const [name, value] of [["maxBuffered", maxBuffered], ["maxBufferedBytes", maxBufferedBytes]] as const) {
+      if (!Number.isSafeInteger(value) || value <= 0) throw new StreamError("OPTIONS", `${name} must be a positive integer, got ${String(value)}.`);
     }
+    this.maxBufferedBytes = maxBufferedBytes;
     if (options.onFull !== undefined && options.onFull !== "error" && options.onFull !== "close") {
       throw new StreamError("OPTIONS", `onFull must be "error" or "close", got ${JSON.stringify(options.onFull)}.`);
     }
@@ -105,6 +117,7 @@ export class ChannelImpl {
           if (self.head < self.queue.length) {
             const frame = self.queue[self.head]!;
             self.queue[self.head++] = undefined as unknown as Uint8Array;
+            self.queuedBytes -= frame.length;
             if (self.head === self.queue.length) {
               self.queue = [];
               self.head = 0;
@@ -131,7 +144,12 @@ export class ChannelImpl {
   }
 
   get desiredSize(): number {
-    return this.closed ? 0 : Math.max(0, this.maxBuffered - this.buffered);
+    return this.closed || !this.hasRoom ? 0 : this.maxBuffered - this.buffered;
+  }
+
+  /** Whether a frame may be queued: fewer than maxBuffered frames and maxBufferedBytes bytes wait. */
+  private get hasRoom(): boolean {
+    return this.buffered < this.maxBuffered && this.queuedBytes < this.maxBufferedBytes;
   }
 
   get cancelled(): boolean {
@@ -143,7 +161,7 @@ export class ChannelImpl {
   }
 
   get ready(): Promise<void> {
-    if (this.closed || this.buffered < this.maxBuffered) return RESOLVED;
+    if (this.closed || this.hasRoom) return RESOLVED;
     if (this.readyWait === undefined) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
@@ -196,11 +214,12 @@ export class ChannelImpl {
   private accepts(call: "header" | "item" | "footer"): boolean {
     if (this.cancelReason !== undefined) return false;
     if (this.finished) throw this.closedError(call);
-    if (this.buffered < this.maxBuffered) return true;
+    if (this.hasRoom) return true;
+    const full = this.buffered >= this.maxBuffered ? `${this.maxBuffered} frames wait for the reader (maxBuffered)` : `${this.queuedBytes} bytes of frames wait for the reader (maxBufferedBytes ${this.maxBufferedBytes})`;
     const limit = new StreamError(
       "LIMIT",
-      `The channel's buffer is full: ${this.maxBuffered} frames wait for the reader (maxBuffered), so the consumer is slower than the source. ` +
-        `Wait for channel.ready (or check channel.desiredSize) before writing, pause the source, or raise maxBuffered.`,
+      `The channel's buffer is full: ${full}, so the consumer is slower than the source. ` +
+        `Wait for channel.ready (or check channel.desiredSize) before writing, pause the source, or raise ${this.buffered >= this.maxBuffered ? "maxBuffered" : "maxBufferedBytes"}.`,
     );
     if (this.onFull === "error") throw limit;
     // onFull "close": the frames already queued go out, then the LIMIT error frame; the source is told to stop.
@@ -213,12 +232,13 @@ export class ChannelImpl {
 
   private push(frame: Uint8Array): void {
     this.queue.push(frame);
+    this.queuedBytes += frame.length;
     this.wakeProducer?.();
   }
 
   /** A frame was taken by the reader: a writer waiting for room may go on. */
   private roomMade(): void {
-    if (this.readyWait !== undefined && this.buffered < this.maxBuffered) this.releaseReady();
+    if (this.readyWait !== undefined && this.hasRoom) this.releaseReady();
   }
 
   private releaseReady(): void {
@@ -233,6 +253,7 @@ export class ChannelImpl {
     this.gone = true;
     this.queue = [];
     this.head = 0;
+    this.queuedBytes = 0;
     this.wakeProducer?.();
     this.runCancelCallbacks(reason);
   }

@@ -181,6 +181,9 @@ export class ProducerRun {
   /** The stream's pull: one frame into its queue, unless a consumer has taken the run over (see takeProducerRun). */
   async pullInto(controller: ReadableStreamDefaultController<Uint8Array>, stream: ReadableStream<Uint8Array>): Promise<void> {
     if (this.direct) return never();
+    // Nobody reads yet (the stream's own first pull): the producer starts when a consumer does, so that a response
+    // whose body is never read (HEAD, a handler that answers otherwise) runs no step of it. A read pulls again.
+    if (!stream.locked) return;
     if (stream.locked) this.unread = []; // a reader takes frames from the queue: none stays unread
     const pending = this.next();
     this.pulling = pending;
