@@ -1,5 +1,6 @@
 // The streamtypes/standard entry: everything of the main entry for Standard Schemas (zod, valibot, arktype, …) alone, without TypeBox installed.
 import { StreamTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
+import { ObjectStream } from "./partial/object-stream.js";
 import { formatNamed, type FormatNames } from "./formats/by-name.js";
 import { StreamError } from "./errors.js";
 import { chooseValidator } from "./schema/choose.js";
@@ -38,6 +39,13 @@ export type { StandardSchemaV1 } from "./schema/standard-schema.js";
 export { memoryStore, MemoryStore, type MemoryStoreOptions } from "./durable/memory-store.js";
 export type { ReplayStore, StoredPart, StoreLimits } from "./durable/store.js";
 export type { DurableOptions } from "./durable/durable-response.js";
+export { ObjectStream } from "./partial/object-stream.js";
+export { ObjectWriter, type PatchFrameWriter } from "./partial/object-writer.js";
+export { PartialObject } from "./partial/partial-object.js";
+export { IncrementalJson, incrementalJson } from "./partial/incremental-json.js";
+export { PatchSchema, type Patch, type Path, type PathKey, type PatchSchemaType } from "./partial/patch.js";
+export type { PartialStep, ObjectReader, ObjectReaderMethods } from "./partial/read-partials.js";
+export type { DeepPartial, PathOf, ValueAt, StringPathOf, ArrayPathOf, ElementAt } from "./partial/path-types.js";
 
 /** Options of `streamTypes()`: a format value, or the string options of earlier versions. */
 export interface StreamTypesOptions extends DefinitionOptions, FormatNames {}
@@ -54,10 +62,15 @@ export function defineStreamTypes<I extends SchemaLike, H extends SchemaLike | u
   options: StreamTypesOptions,
   validatorFor: EntryDefaults["validatorFor"],
 ): StreamTypes<I, H, F> {
+  return new StreamTypes(item, header, footer, options, entryDefaults(options, validatorFor));
+}
+
+/** @internal What a definition of this entry (or the main one) resolves its format and validators with. */
+export function entryDefaults(options: StreamTypesOptions, validatorFor: EntryDefaults["validatorFor"]): EntryDefaults {
   if (options.format !== undefined && (options.codec !== undefined || options.framing !== undefined || options.compat !== undefined)) {
     throw new StreamError("OPTIONS", "Give either format (e.g. format: sse()) or the older codec/framing/compat options, not both.");
   }
-  return new StreamTypes(item, header, footer, options, { format: (o) => formatNamed(o as FormatNames), validatorFor });
+  return { format: (o) => formatNamed(o as FormatNames), validatorFor };
 }
 
 /**
@@ -77,6 +90,18 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
   options: StreamTypesOptions = {},
 ): StreamTypes<I, H, F> {
   return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, refuseTypeBox));
+}
+
+/**
+ * Defines a stream of one object, written as patches while it is made (a model's structured output, token by
+ * token) and read as a growing object whose every value is checked as it finishes; the footer is the whole object.
+ * See docs/partial-objects.md.
+ *
+ * @example
+ * const RECIPE = objectStream(z.object({ title: z.string(), steps: z.array(z.string()) }), { format: sse() });
+ */
+export function objectStream<S extends SchemaLike>(schema: S, options: StreamTypesOptions = {}): ObjectStream<S> {
+  return new ObjectStream(schema, options, entryDefaults(options, (s) => chooseValidator(s, refuseTypeBox)));
 }
 
 /** This entry's answer to a TypeBox schema: it validates Standard Schemas only. */
