@@ -15,6 +15,8 @@ interface Container {
   readonly untracked: boolean;
   /** Its open parts (tracked ones), with their schemas. */
   readonly open: Map<PathKey, unknown>;
+  /** Of an untracked container: the parts finished on their own since. */
+  finished?: Set<PathKey>;
 }
 
 const ROOT = "root";
@@ -110,10 +112,7 @@ export class PartialObject {
     const keys: PathKey[] = [ROOT, ...path];
     for (const key of keys) {
       if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return false;
-      if (info !== undefined) {
-        if (info.closed) return true;
-        if (!info.untracked && !info.open.has(key)) return true;
-      }
+      if (info !== undefined && isFinished(info, key)) return true;
       value = (value as Record<PathKey, unknown>)[key];
       info = typeof value === "object" && value !== null ? this.infos.get(value) : undefined;
     }
@@ -153,7 +152,7 @@ export class PartialObject {
   }
 
   private mustBeOpen(info: Container, key: PathKey, path: Path): void {
-    if (info.closed || (!info.untracked && !info.open.has(key))) {
+    if (isFinished(info, key)) {
       throw new StreamError("ORDER", `The patch${this.at()} changes ${pathText(path)}, which is finished: a value cannot change once closed.`, { part: "item", index: this.index });
     }
   }
@@ -164,7 +163,7 @@ export class PartialObject {
     if (key === "__proto__") Object.defineProperty(parent, key, { value, writable: true, enumerable: true, configurable: true });
     else (parent as Record<PathKey, unknown>)[key] = value;
     if (done) {
-      info.open.delete(key);
+      this.finish(info, key);
       if (schema !== undefined) this.checks?.check(schema, value, path, this.index);
       this.finished.push(path);
       return;
@@ -180,7 +179,7 @@ export class PartialObject {
   private closeChild(parent: object, info: Container, key: PathKey, path: Path): void {
     const value = (parent as Record<PathKey, unknown>)[key];
     const schema = info.open.has(key) ? info.open.get(key) : this.schemaOf(info, key);
-    info.open.delete(key);
+    this.finish(info, key);
     const inner = typeof value === "object" && value !== null ? this.infos.get(value) : undefined;
     if (inner !== undefined && !inner.closed) {
       for (const childKey of [...inner.open.keys()]) this.closeChild(value as object, inner, childKey, [...path, childKey]);
@@ -191,6 +190,11 @@ export class PartialObject {
       }
     } else if (schema !== undefined) this.checks?.check(schema, value, path, this.index);
     this.finished.push(path);
+  }
+
+  private finish(info: Container, key: PathKey): void {
+    info.open.delete(key);
+    if (info.untracked) (info.finished ??= new Set()).add(key);
   }
 
   /** The schema of `key` inside a container; the root's (in the holder) is the object's. */
@@ -211,3 +215,9 @@ export class PartialObject {
   }
 }
 
+
+/** Whether the part `key` of a container is finished: the container is, or the part was finished on its own. */
+function isFinished(info: Container, key: PathKey): boolean {
+  if (info.closed) return true;
+  return info.untracked ? info.finished?.has(key) === true : !info.open.has(key);
+}
