@@ -163,3 +163,5 @@ function initialOf(options: Partial<UseStreamReduceOptions<unknown, unknown>>): 
 function abortError(message = "The stream was aborted."): unknown {
   return typeof DOMException === "function" ? new DOMException(message, "AbortError") : Object.assign(new Error(message), { name: "AbortError" });
 }
+
+export { usePartialObject, type UsePartialObjectResult, type ObjectStreamTypes } from "./react-partials.js";
