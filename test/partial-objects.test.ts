@@ -4,6 +4,7 @@ import fc from "fast-check";
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { PartialObject, StreamError, binary, incrementalJson, json, msgpack, ndjson, objectStream, sse, truss, type Format, type Patch, type Path } from "../src/index.js";
+import { inspect } from "../src/cli/inspect.js";
 import { concat, rejection, streamOf } from "./helpers.js";
 
 const Recipe = Type.Object({
@@ -353,5 +354,22 @@ describe("the object writer", () => {
       w.push(["ingredients"], "salt");
     };
     void typeErrors;
+  });
+});
+
+describe("streamtypes inspect", () => {
+  it("shows patches as such, one line each, with keys and text escaped", async () => {
+    const S = objectStream(Type.Object({ title: Type.String(), "\u202ekey": Type.Optional(Type.Number()) }), { format: ndjson() });
+    const w = S.writer();
+    const o = S.objectWriter(w);
+    const frames = [...o.json('{"title":"Pan'), ...o.json('cakes\u202e","\u202ekey":1}'), ...o.finish(), w.end()];
+    const lines: string[] = [];
+    const summary = await inspect([concat(frames)], { plain: true, write: (line) => lines.push(line) });
+    expect(summary.exitCode).toBe(0);
+    const patches = lines.filter((l) => / item /.test(l)).map((l) => l.replace(/^.*?B\s+/, ""));
+    expect(patches).toEqual(['set / {} …', 'set /title "Pan" …', 'append /title "cakes\\u202e" ✓', "set /\\u202ekey 1 ✓", "close /"]);
+    const json: string[] = [];
+    await inspect([concat(frames)], { write: (line) => json.push(line) });
+    expect(json.map((l) => JSON.parse(l) as { patch?: string }).filter((r) => r.patch !== undefined)).toHaveLength(5);
   });
 });

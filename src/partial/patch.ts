@@ -88,3 +88,21 @@ export function pathText(path: Path): string {
   }
   return out;
 }
+
+/**
+ * A patch as one line for tools (`streamtypes inspect`), escaped, or undefined for a value that is not a patch:
+ * `set /title "Pan" …`, `append /title "cakes" ✓`, `push /steps "Mix" ✓`, `close /ingredients`. "✓" marks a value
+ * finished by the patch, "…" one left open.
+ *
+ * @example
+ * describePatch({ op: "append", path: ["title"], text: "cakes", done: true }); // 'append /title "cakes" ✓'
+ */
+export function describePatch(value: unknown): string | undefined {
+  if (patchProblem(value) !== undefined) return undefined;
+  const p = value as Patch;
+  if (p.op === "close") return `close ${pathText(p.path)}`;
+  const shown = p.op === "append" ? p.text : p.value;
+  let text = JSON.stringify(shown) ?? String(shown);
+  if (text.length > 80) text = text.slice(0, 80) + "…";
+  return `${p.op} ${pathText(p.path)} ${escapeText(text)} ${p.done === true ? "✓" : "…"}`;
+}
