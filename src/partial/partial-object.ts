@@ -133,7 +133,7 @@ export class PartialObject {
     for (let depth = -1; depth < path.length; depth++) {
       if (depth >= 0) key = path[depth]!;
       if (!Object.hasOwn(value as object, key)) throw this.misfit(path.slice(0, depth + 1), "there is no value there");
-      this.mustBeOpen(info, key, path.slice(0, depth + 1));
+      if (isFinished(info, key)) this.mustBeOpen(info, key, path.slice(0, depth + 1));
       value = (value as Record<PathKey, unknown>)[key];
       if (typeof value !== "object" || value === null) throw this.misfit(path.slice(0, depth + 1), "it is not an object or array");
       info = this.infoOf(value, info, key);
