@@ -1,14 +1,8 @@
 // The object stream of the demos: a recipe as a model writes it in JSON, token by token, and its schema shared by producer and page.
-import { Type } from "@sinclair/typebox";
 import { objectStream, sse } from "streamtypes";
+import { Recipe } from "./recipe-schema.js";
 
-export const Recipe = Type.Object({
-  title: Type.String({ minLength: 1 }),
-  serves: Type.Integer({ minimum: 1 }),
-  minutes: Type.Integer({ minimum: 1 }),
-  ingredients: Type.Array(Type.Object({ name: Type.String(), amount: Type.String() })),
-  steps: Type.Array(Type.String({ maxLength: 200 })),
-});
+export { Recipe };
 
 /** One recipe, streamed as patches over SSE (resumable); each value is checked as the model finishes it. */
 export const RECIPE = objectStream(Recipe, { format: sse() });

@@ -7,7 +7,7 @@ import { StreamError } from "./errors.js";
 import type { Format } from "./format.js";
 import { binaryReadOnly } from "./formats/binary.js";
 import { typeboxInterpreted } from "./schema/typebox.js";
-import { ObjectReaderTypes } from "./partial/object-stream.js";
+import { defineObjectStream, type ObjectReaderTypes } from "./partial/object-stream.js";
 
 export { StreamError } from "./errors.js";
 export type { StreamErrorCode, StreamPart, ValidationIssue, RemoteErrorInfo } from "./errors.js";
@@ -27,7 +27,7 @@ export { json } from "./codecs/json.js";
 export { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
 export { TypedArray } from "./schema/typed-array.js";
 export type { SchemaLike, Input, Output } from "./schema/infer.js";
-export { ObjectReaderTypes } from "./partial/object-stream.js";
+export type { ObjectReaderTypes, ObjectReading } from "./partial/object-stream.js";
 export { PartialObject } from "./partial/partial-object.js";
 export type { Patch, Path, PathKey, PatchSchemaType } from "./partial/patch.js";
 export type { PartialStep, ObjectReader, ObjectReaderMethods } from "./partial/read-partials.js";
@@ -100,5 +100,5 @@ export function readerTypes<I extends SchemaLike, H extends SchemaLike | undefin
  * for await (const step of RECIPE.fetch("/recipe").readPartials()) render(step.value);
  */
 export function objectStream<S extends SchemaLike>(schema: S, options: DefinitionOptions = {}): ObjectReaderTypes<S> {
-  return new ObjectReaderTypes(schema, options, BINARY_MSGPACK);
+  return defineObjectStream((item) => new ReaderTypes(item, undefined, schema, options, BINARY_MSGPACK), schema, options, BINARY_MSGPACK);
 }

@@ -3,8 +3,8 @@ import type { StreamTypes } from "./define.js";
 import { chooseValidator } from "./schema/choose.js";
 import type { SchemaLike } from "./schema/infer.js";
 import { typeboxCompiled } from "./schema/typebox-compiled.js";
-import { defineStreamTypes, entryDefaults, type StreamTypesOptions } from "./standard.js";
-import { ObjectStream } from "./partial/object-stream.js";
+import { defineObjectStreamIn, defineStreamTypes, entryDefaults, type StreamTypesOptions } from "./standard.js";
+import type { ObjectStream } from "./partial/object-stream.js";
 
 // Everything but streamTypes() is the same as in streamtypes/standard; this entry adds TypeBox.
 export * from "./standard.js";
@@ -41,5 +41,5 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
  * for await (const step of RECIPE.fetch("/recipe").readPartials()) render(step.value);
  */
 export function objectStream<S extends SchemaLike>(schema: S, options: StreamTypesOptions = {}): ObjectStream<S> {
-  return new ObjectStream(schema, options, entryDefaults(options, (s) => chooseValidator(s, typeboxCompiled)));
+  return defineObjectStreamIn(schema, options, entryDefaults(options, (s) => chooseValidator(s, typeboxCompiled)));
 }

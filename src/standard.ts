@@ -1,6 +1,6 @@
 // The streamtypes/standard entry: everything of the main entry for Standard Schemas (zod, valibot, arktype, …) alone, without TypeBox installed.
 import { StreamTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
-import { ObjectStream } from "./partial/object-stream.js";
+import { defineObjectStream, type ObjectStream } from "./partial/object-stream.js";
 import { formatNamed, type FormatNames } from "./formats/by-name.js";
 import { StreamError } from "./errors.js";
 import { chooseValidator } from "./schema/choose.js";
@@ -39,7 +39,7 @@ export type { StandardSchemaV1 } from "./schema/standard-schema.js";
 export { memoryStore, MemoryStore, type MemoryStoreOptions } from "./durable/memory-store.js";
 export type { ReplayStore, StoredPart, StoreLimits } from "./durable/store.js";
 export type { DurableOptions } from "./durable/durable-response.js";
-export { ObjectStream } from "./partial/object-stream.js";
+export type { ObjectStream, ObjectReading } from "./partial/object-stream.js";
 export { ObjectWriter, type PatchFrameWriter } from "./partial/object-writer.js";
 export { PartialObject } from "./partial/partial-object.js";
 export { IncrementalJson, incrementalJson } from "./partial/incremental-json.js";
@@ -101,7 +101,12 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
  * const RECIPE = objectStream(z.object({ title: z.string(), steps: z.array(z.string()) }), { format: sse() });
  */
 export function objectStream<S extends SchemaLike>(schema: S, options: StreamTypesOptions = {}): ObjectStream<S> {
-  return new ObjectStream(schema, options, entryDefaults(options, (s) => chooseValidator(s, refuseTypeBox)));
+  return defineObjectStreamIn(schema, options, entryDefaults(options, (s) => chooseValidator(s, refuseTypeBox)));
+}
+
+/** @internal An object stream of this entry or the main one, with the entry's defaults. */
+export function defineObjectStreamIn<S extends SchemaLike>(schema: S, options: StreamTypesOptions, defaults: EntryDefaults): ObjectStream<S> {
+  return defineObjectStream((item) => new StreamTypes(item, undefined, schema, options, defaults), schema, options, defaults) as unknown as ObjectStream<S>;
 }
 
 /** This entry's answer to a TypeBox schema: it validates Standard Schemas only. */

@@ -5,7 +5,7 @@ import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { PartialObject, StreamError, binary, incrementalJson, json, msgpack, ndjson, objectStream, sse, truss, type Format, type Patch, type Path } from "../src/index.js";
 import { inspect } from "../src/cli/inspect.js";
-import { concat, rejection, streamOf } from "./helpers.js";
+import { concat, droppingSource, rejection, streamOf } from "./helpers.js";
 
 const Recipe = Type.Object({
   title: Type.String(),
@@ -270,20 +270,6 @@ describe("every format, and resume", () => {
     return concat(frames);
   }
 
-  /** A connection that delivers `bytes` up to `cut` in small chunks, then fails as a reset connection does. */
-  function dropping(bytes: Uint8Array, cut: number | undefined): ReadableStream<Uint8Array> {
-    let at = 0;
-    return new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const stop = cut ?? bytes.length;
-        if (at >= stop) return cut === undefined ? controller.close() : controller.error(new TypeError("the connection was reset"));
-        const next = Math.min(stop, at + 9);
-        controller.enqueue(bytes.slice(at, next));
-        at = next;
-      },
-    });
-  }
-
   describe.each(FORMATS)("%s", (_name, format, resumable) => {
     it("the object written with json() reads back through readPartials(), and the footer equals it", async () => {
       const S = objectStream(Recipe, { format: format() });
@@ -309,7 +295,7 @@ describe("every format, and resume", () => {
           const open = (id: string | undefined) => {
             const bytes = recipeBytes(S, id);
             const drop = drops[connection++];
-            return dropping(bytes, drop === undefined ? undefined : Math.floor(drop * bytes.length));
+            return droppingSource(bytes, drop === undefined ? undefined : Math.floor(drop * bytes.length));
           };
           const r = S.reader(open(undefined), { reconnect: open, maxReconnects: Math.max(1, drops.length) });
           const closed: string[] = [];

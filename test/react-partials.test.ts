@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { objectStream, sse } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
-import { Recipe } from "./browser/recipe.js";
+import { Recipe } from "../examples/recipe-schema.js";
 import { bundleScript, chromiumAvailable, launchChromium } from "./browser/harness.js";
 import { gate } from "./helpers.js";
 import { startServer, type TestServer } from "./server.js";

@@ -3,7 +3,7 @@ import { createElement as h, StrictMode, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { StreamError, objectStream, sse } from "../../src/browser.js";
 import { usePartialObject } from "../../src/react.js";
-import { Recipe } from "./recipe.js";
+import { Recipe } from "../../examples/recipe-schema.js";
 
 const RECIPE = objectStream(Recipe, { format: sse() });
 const stream = new URLSearchParams(location.search).get("stream") ?? "held";

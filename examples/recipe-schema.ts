@@ -1,4 +1,4 @@
-// The recipe schema of the usePartialObject() test: shared by its page (bundled for Chromium) and its producers on node:http.
+// The recipe's schema, without streamtypes: shared by the demo's object stream (recipe.ts), its page and the usePartialObject() test.
 import { Type } from "@sinclair/typebox";
 
 export const Recipe = Type.Object({
