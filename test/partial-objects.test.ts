@@ -3,7 +3,7 @@ import { Kind, Type, TypeRegistry, type TSchema } from "@sinclair/typebox";
 import fc from "fast-check";
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
-import { PartialObject, StreamError, binary, incrementalJson, json, msgpack, ndjson, objectStream, sse, truss, type Format, type Patch, type Path } from "../src/index.js";
+import { PartialObject, StreamError, memoryStore, binary, incrementalJson, json, msgpack, ndjson, objectStream, sse, truss, type Format, type Patch, type Path } from "../src/index.js";
 import { inspect } from "../src/cli/inspect.js";
 import { concat, droppingSource, rejection, streamOf } from "./helpers.js";
 
@@ -308,6 +308,47 @@ describe("every format, and resume", () => {
     });
   });
 });
+
+describe("a durable object stream", () => {
+  it("the model runs once into the replay store; a reader cut twice resumes from its last patch and reads the object whole", async () => {
+    const S = objectStream(Recipe, { format: sse() });
+    const store = memoryStore();
+    let runs = 0;
+    const text = JSON.stringify(PANCAKES, null, 1);
+    const producer = async function* (w: Parameters<Parameters<typeof S.durable>[1]>[0]) {
+      runs++;
+      const o = S.objectWriter(w);
+      for (let i = 0; i < text.length; i += 3) yield* o.json(text.slice(i, i + 3));
+      yield* o.finish();
+    };
+    const cuts = [400, 900];
+    const open = (id: string | undefined) => {
+      const body = S.durable("recipe-1", producer, { store, resumeAfter: id ?? null }).body!;
+      const cut = cuts.shift();
+      return cut === undefined ? body : body.pipeThrough(cutAfter(cut));
+    };
+    const r = S.reader(open(undefined), { reconnect: open, maxReconnects: 2 });
+    const closed: string[] = [];
+    for await (const step of r.readPartials()) for (const p of step.closed) closed.push(`${JSON.stringify(p)} = ${JSON.stringify(valueAt(step.value, p))}`);
+    expect(closed).toEqual(assemble(patchesOf([text])).closed);
+    expect(await r.readFooter()).toEqual(PANCAKES);
+    expect(runs).toBe(1);
+    expect(cuts).toEqual([]); // both cuts happened: three connections
+  });
+});
+
+/** Passes the first `bytes` bytes, then fails as a reset connection does. */
+function cutAfter(bytes: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      const room = bytes - seen;
+      seen += chunk.length;
+      if (room > 0) controller.enqueue(chunk.subarray(0, room));
+      if (seen >= bytes) controller.error(new TypeError("the connection was reset"));
+    },
+  });
+}
 
 describe("the object writer", () => {
   const RECIPE = objectStream(Recipe, { format: binary(json()) });
