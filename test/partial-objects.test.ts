@@ -361,6 +361,12 @@ describe("the object writer", () => {
     expect(o.value).toEqual(snapshots.at(-1));
   });
 
+  it("jsonSchema(): the items are patches, the footer is the object's schema", () => {
+    const { item, footer } = RECIPE.jsonSchema();
+    expect((item as { anyOf: { properties: { op: { const: string } } }[] }).anyOf.map((s) => s.properties.op.const)).toEqual(["set", "append", "push", "close"]);
+    expect(footer).toMatchObject({ type: "object", required: ["title", "serves", "ingredients", "steps"] });
+  });
+
   it("typed paths: set/append/push take the schema's paths and the types there", () => {
     const o = RECIPE.objectWriter();
     o.set([], { title: "", serves: 1, ingredients: [], steps: [] });

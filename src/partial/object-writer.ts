@@ -4,7 +4,8 @@ import { IncrementalJson } from "./incremental-json.js";
 import { partialDiff } from "./partial-diff.js";
 import type { PartChecks } from "./part-checks.js";
 import { PartialObject } from "./partial-object.js";
-import type { Patch, PatchSchemaType } from "./patch.js";
+import { StreamError, describeThrown } from "../errors.js";
+import { pathText, type Patch, type PatchSchemaType, type Path } from "./patch.js";
 import type { ArrayPathOf, DeepPartial, ElementAt, PathOf, StringPathOf, ValueAt } from "./path-types.js";
 
 /** The stream writer an object writer writes with: patches as items, the object as the footer. */
@@ -65,7 +66,7 @@ export class ObjectWriter<T> {
 
   /** Any patch, checked against the object so far. The value is copied (`structuredClone`): change yours freely afterwards. */
   patch(patch: Patch): Uint8Array {
-    const copy = patch.op === "set" || patch.op === "push" ? { ...patch, value: structuredClone(patch.value) } : patch;
+    const copy = patch.op === "set" || patch.op === "push" ? { ...patch, value: copyOf(patch.value, patch.path) } : patch;
     this.object.apply(copy, this.count);
     const frame = this.writer.item(copy);
     this.count++;
@@ -105,5 +106,14 @@ export class ObjectWriter<T> {
     const frame = this.writer.item(patch);
     this.count++;
     return frame;
+  }
+}
+
+/** A copy of a patch's value, so that the caller may change theirs; `VALIDATION` for one that cannot be copied (a function). */
+function copyOf(value: unknown, path: Path): unknown {
+  try {
+    return structuredClone(value);
+  } catch (err) {
+    throw new StreamError("VALIDATION", `The value for ${pathText(path)} cannot be sent: ${describeThrown(err)}. Send data: objects, arrays, strings, numbers, booleans, null.`, { part: "item" });
   }
 }

@@ -1,7 +1,7 @@
 // The validators of the values inside an object stream's object: one per subschema (and per container shell), made once per definition.
 import { StreamError, describeThrown, type ValidationIssue } from "../errors.js";
 import { INVALID, type Validator } from "../schema/validator.js";
-import { pathText, type Path } from "./patch.js";
+import { escapeText, pathText, type Path } from "./patch.js";
 import { shellSchema } from "./subschemas.js";
 
 /**
@@ -51,7 +51,8 @@ function run(validator: Validator, value: unknown, path: Path, index: number | u
   const where = pathText(path);
   let issues: ValidationIssue[];
   try {
-    issues = validator.issues(value).map((i) => ({ path: i.path === "/" ? where : (where === "/" ? "" : where) + i.path, message: i.message }));
+    // The validator's paths hold keys from the stream: escaped like ours.
+    issues = validator.issues(value).map((i) => ({ path: i.path === "/" ? where : (where === "/" ? "" : where) + escapeText(i.path), message: escapeText(i.message) }));
   } catch {
     issues = [];
   }

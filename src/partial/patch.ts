@@ -54,12 +54,33 @@ export const PatchSchema: StandardSchemaV1<Patch, Patch> = {
   "~standard": {
     version: 1,
     vendor: "streamtypes",
-    validate(value) {
+    validate(value: unknown) {
       const problem = patchProblem(value);
       return problem === undefined ? { value: value as Patch } : { issues: [{ message: problem }] };
     },
-  },
+    // Standard JSON Schema, so that an object stream's jsonSchema() (OpenAPI, other languages) describes its items.
+    jsonSchema: { input: patchJsonSchema, output: patchJsonSchema },
+  } as StandardSchemaV1.Props<Patch, Patch>,
 };
+
+/** The JSON Schema of a patch (the same for every target: it uses nothing draft-specific). */
+function patchJsonSchema(): Record<string, unknown> {
+  const path = { type: "array", items: { anyOf: [{ type: "string" }, { type: "integer", minimum: 0 }] }, maxItems: MAX_PATH_LENGTH };
+  const done = { type: "boolean" };
+  const shape = (op: string, props: Record<string, unknown>, required: string[]) => ({
+    type: "object",
+    properties: { op: { const: op }, path, ...props },
+    required: ["op", "path", ...required],
+  });
+  return {
+    anyOf: [
+      shape("set", { value: {}, done }, ["value"]),
+      shape("append", { text: { type: "string" }, done }, ["text"]),
+      shape("push", { value: {}, done }, ["value"]),
+      shape("close", {}, []),
+    ],
+  };
+}
 
 /** The type of {@link PatchSchema}. */
 export type PatchSchemaType = typeof PatchSchema;
@@ -102,7 +123,12 @@ export function describePatch(value: unknown): string | undefined {
   const p = value as Patch;
   if (p.op === "close") return `close ${pathText(p.path)}`;
   const shown = p.op === "append" ? p.text : p.value;
-  let text = JSON.stringify(shown) ?? String(shown);
+  let text: string;
+  try {
+    text = JSON.stringify(shown) ?? String(shown);
+  } catch {
+    text = String(shown); // a bigint, or a cycle: what msgpack carries and JSON does not
+  }
   if (text.length > 80) text = text.slice(0, 80) + "…";
   return `${p.op} ${pathText(p.path)} ${escapeText(text)} ${p.done === true ? "✓" : "…"}`;
 }
