@@ -1,6 +1,7 @@
 // The incremental JSON parser: JSON text arriving in pieces (a model's tokens) → patches, each character read once.
 import { StreamError } from "../errors.js";
-import { MAX_PATH_LENGTH, escapeText, type Patch, type Path } from "./patch.js";
+import { JsonPatchBuilder } from "./json-patch-builder.js";
+import { escapeText, type Patch } from "./patch.js";
 
 const enum State {
   /** A value must come (the start, after ':' or ','). */
@@ -27,26 +28,6 @@ const enum State {
   Done,
 }
 
-/** An open container. */
-interface Frame {
-  readonly array: boolean;
-  readonly path: Path;
-  /** Elements so far (arrays). */
-  length: number;
-  /** Keys so far (objects): a repeated key is refused, since a patched value cannot be set twice. */
-  readonly keys: Set<string> | undefined;
-  /** The patch that opened it, while it is the last one of the current batch (an empty container is then one patch). */
-  opening: { op: "set" | "push"; path: Path; value: unknown; done?: boolean } | undefined;
-}
-
-/** Where the value being read goes. */
-interface Target {
-  /** The value's own path. */
-  readonly path: Path;
-  /** Pushed onto the array at this path, or undefined: set at `path`. */
-  readonly pushTo: Path | undefined;
-}
-
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
@@ -70,20 +51,15 @@ export function incrementalJson(): IncrementalJson {
 /** See {@link incrementalJson}. */
 export class IncrementalJson {
   private state = State.Value;
-  private readonly stack: Frame[] = [];
-  private out: Patch[] = [];
+  private readonly patches = new JsonPatchBuilder();
   /** Characters read so far, for messages. */
   private position = 0;
   /** The string being read is a key. */
   private inKey = false;
   /** The text of the string being read, not yet in a patch (a key's whole text). */
   private text = "";
-  /** The value string being read has had its first patch. */
-  private started = false;
-  private target: Target | undefined;
   private hex = "";
   private bare = "";
-  private key = "";
 
   /** True once the whole value has been read. */
   get done(): boolean {
@@ -92,7 +68,6 @@ export class IncrementalJson {
 
   /** Reads the next piece of the text; returns the patches it completes. */
   write(chunk: string): Patch[] {
-    this.out = [];
     const n = chunk.length;
     let i = 0;
     while (i < n) {
@@ -156,18 +131,17 @@ export class IncrementalJson {
     }
     this.position += n;
     this.flushText();
-    for (const frame of this.stack) frame.opening = undefined;
-    return this.out;
+    return this.patches.take();
   }
 
   /** The end of the text: the patches of a number still being read at the root; `FORMAT` if the value is incomplete. */
   end(): Patch[] {
-    this.out = [];
-    if (this.state === State.Bare && this.stack.length === 0) this.endBare(0, "");
+    if (this.state === State.Bare && this.patches.depth === 0) this.endBare(0, "");
     if (this.state !== State.Done) {
-      throw new StreamError("FORMAT", `The JSON text ended before its value was complete (after ${this.position} characters${this.stack.length ? `, ${this.stack.length} containers open` : ""}).`);
+      const open = this.patches.depth;
+      throw new StreamError("FORMAT", `The JSON text ended before its value was complete (after ${this.position} characters${open ? `, ${open} containers open` : ""}).`);
     }
-    return this.out;
+    return this.patches.take();
   }
 
   /** A character outside strings, numbers and literals. */
@@ -175,11 +149,11 @@ export class IncrementalJson {
     switch (this.state) {
       case State.Value:
       case State.ValueOrEnd:
-        if (ch === "]" && this.state === State.ValueOrEnd) return this.closeContainer(i, chunk);
+        if (ch === "]" && this.state === State.ValueOrEnd) return this.closeContainer();
         return this.startValue(ch, i, chunk);
       case State.KeyOrEnd:
       case State.Key:
-        if (ch === "}" && this.state === State.KeyOrEnd) return this.closeContainer(i, chunk);
+        if (ch === "}" && this.state === State.KeyOrEnd) return this.closeContainer();
         if (ch !== '"') return this.fail(i, chunk, "expected a key (a string)");
         this.inKey = true;
         this.text = "";
@@ -190,10 +164,10 @@ export class IncrementalJson {
         this.state = State.Value;
         return;
       case State.After: {
-        const frame = this.stack[this.stack.length - 1]!;
-        if (ch === ",") this.state = frame.array ? State.Value : State.Key;
-        else if (ch === (frame.array ? "]" : "}")) this.closeContainer(i, chunk);
-        else this.fail(i, chunk, `expected ',' or '${frame.array ? "]" : "}"}'`);
+        const array = this.patches.inArray;
+        if (ch === ",") this.state = array ? State.Value : State.Key;
+        else if (ch === (array ? "]" : "}")) this.closeContainer();
+        else this.fail(i, chunk, `expected ',' or '${array ? "]" : "}"}'`);
         return;
       }
       case State.Done:
@@ -202,78 +176,40 @@ export class IncrementalJson {
   }
 
   private startValue(ch: string, i: number, chunk: string): void {
-    const target = this.nextTarget(i, chunk);
     if (ch === "{" || ch === "[") {
-      const array = ch === "[";
-      const patch = this.opening(target, array ? [] : {});
-      this.out.push(patch);
-      this.stack.push({ array, path: target.path, length: 0, keys: array ? undefined : new Set(), opening: patch });
-      this.state = array ? State.ValueOrEnd : State.KeyOrEnd;
+      this.patches.openContainer(ch === "[");
+      this.state = ch === "[" ? State.ValueOrEnd : State.KeyOrEnd;
     } else if (ch === '"') {
+      this.patches.startString();
       this.inKey = false;
-      this.started = false;
       this.text = "";
-      this.target = target;
       this.state = State.Text;
     } else if (isBareChar(ch)) {
       this.bare = ch;
-      this.target = target;
       this.state = State.Bare;
     } else this.fail(i, chunk, "expected a value");
   }
 
-  /** Where the value that starts now goes. */
-  private nextTarget(i: number, chunk: string): Target {
-    const frame = this.stack[this.stack.length - 1];
-    if (frame === undefined) return { path: [], pushTo: undefined };
-    if (frame.path.length >= MAX_PATH_LENGTH) this.fail(i, chunk, `nested deeper than ${MAX_PATH_LENGTH} levels`);
-    if (frame.array) return { path: [...frame.path, frame.length++], pushTo: frame.path };
-    return { path: [...frame.path, this.key], pushTo: undefined };
-  }
-
-  private opening(target: Target, value: unknown, done?: boolean): { op: "set" | "push"; path: Path; value: unknown; done?: boolean } {
-    const patch: { op: "set" | "push"; path: Path; value: unknown; done?: boolean } =
-      target.pushTo === undefined ? { op: "set", path: target.path, value } : { op: "push", path: target.pushTo, value };
-    if (done) patch.done = true;
-    return patch;
-  }
-
   private endString(): void {
+    const text = this.text;
+    this.text = "";
     if (this.inKey) {
-      const frame = this.stack[this.stack.length - 1]!;
-      if (frame.keys!.has(this.text)) {
-        throw new StreamError("FORMAT", `The JSON object at character ${this.position} repeats the key "${escapeText(this.text.slice(0, 64))}": each value of a streamed object is set once.`);
-      }
-      frame.keys!.add(this.text);
-      this.key = this.text;
-      this.text = "";
+      this.patches.setKey(text, this.position);
       this.state = State.Colon;
       return;
     }
-    const target = this.target!;
-    if (!this.started) this.out.push(this.opening(target, this.text, true));
-    else if (this.text !== "") this.out.push({ op: "append", path: target.path, text: this.text, done: true });
-    else this.out.push({ op: "close", path: target.path });
-    this.text = "";
+    this.patches.stringText(text, true);
     this.afterValue();
   }
 
   /** At the end of a write: the text of a value string so far, in a patch (a trailing high surrogate waits for its pair). */
   private flushText(): void {
     if (this.inKey || (this.state !== State.Text && this.state !== State.Escape && this.state !== State.Unicode)) return;
-    let text = this.text;
-    let held = "";
+    const text = this.text;
     const last = text.charCodeAt(text.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff) {
-      held = text.slice(-1);
-      text = text.slice(0, -1);
-    }
-    const target = this.target!;
-    if (!this.started) {
-      this.out.push(this.opening(target, text));
-      this.started = true;
-    } else if (text !== "") this.out.push({ op: "append", path: target.path, text });
-    this.text = held;
+    const held = last >= 0xd800 && last <= 0xdbff ? 1 : 0;
+    this.patches.stringText(text.slice(0, text.length - held), false);
+    this.text = text.slice(text.length - held);
   }
 
   private endBare(i: number, chunk: string): void {
@@ -284,23 +220,17 @@ export class IncrementalJson {
     else if (text === "null") value = null;
     else if (NUMBER.test(text)) value = Number(text);
     else return this.fail(i, chunk, `"${escapeText(text.slice(0, 32))}" is not a number, true, false or null`);
-    this.out.push(this.opening(this.target!, value, true));
+    this.patches.scalar(value);
     this.afterValue();
   }
 
-  private closeContainer(i: number, chunk: string): void {
-    const frame = this.stack.pop();
-    if (frame === undefined) return this.fail(i, chunk, "nothing to close");
-    const last = this.out[this.out.length - 1];
-    if (frame.opening !== undefined && last === frame.opening) frame.opening.done = true;
-    else this.out.push({ op: "close", path: frame.path });
+  private closeContainer(): void {
+    this.patches.closeContainer();
     this.afterValue();
   }
 
   private afterValue(): void {
-    const frame = this.stack[this.stack.length - 1];
-    if (frame !== undefined) frame.opening = undefined;
-    this.state = frame === undefined ? State.Done : State.After;
+    this.state = this.patches.depth === 0 ? State.Done : State.After;
   }
 
   private fail(i: number, chunk: string, why: string): never {
