@@ -1,6 +1,7 @@
 // The browser demo's page script (bundled by browser-demo.ts): reads the live token stream with streamtypes/browser and renders it.
 import { StreamError, streamTypes } from "streamtypes/browser";
 import { RunFooter, RunHeader, Token } from "./tokens.js";
+import { runRecipe } from "./recipe-page.js";
 
 /** The same schemas as the producer's TOKENS, read with the browser entry: no writer, no compiler, CSP-safe. */
 const TOKENS = streamTypes(Token, RunHeader, RunFooter);
@@ -51,3 +52,5 @@ run().catch((err: unknown) => {
   $("error").textContent = err instanceof StreamError ? `✗ ${err.code}: ${err.message}` : `✗ ${e.message}`;
   $("stop").setAttribute("disabled", "");
 });
+
+void runRecipe(controller.signal);

@@ -6,6 +6,7 @@ import { build, type Plugin } from "esbuild";
 import { sendResponse } from "streamtypes/node";
 import { simulateTokens } from "./generate.js";
 import { TOKENS } from "./tokens.js";
+import { RECIPE, fakeModelJson } from "./recipe.js";
 
 const args = process.argv.slice(2);
 const once = args.includes("--once");
@@ -35,6 +36,15 @@ const HTML = `<!doctype html>
     <p id="error"></p>
     <button id="stop" type="button">Stop</button>
   </main>
+  <main id="recipe">
+    <h1>A fake model writes a recipe <small>· JSON token by token, as a typed object stream</small></h1>
+    <h2 id="recipe-title"></h2>
+    <p id="recipe-meta" class="meta"></p>
+    <ul id="recipe-ingredients"></ul>
+    <ol id="recipe-steps"></ol>
+    <p id="recipe-footer"></p>
+    <p id="recipe-error"></p>
+  </main>
 </body>
 </html>
 `;
@@ -54,6 +64,12 @@ progress { width: 100%; height: 10px; margin: 10px 0 2px; accent-color: #2f6fde;
 #footer { margin: 8px 0; color: #17753a; font-weight: 600; }
 #footer:empty, #error:empty { display: none; }
 #error { margin: 8px 0; color: #b3261e; font-weight: 600; }
+#recipe h2 { margin: 12px 0 0; min-height: 1.3em; }
+.typing::after { content: "▍"; color: #2f6fde; animation: blink 0.8s step-end infinite; }
+@keyframes blink { 50% { opacity: 0; } }
+#recipe-footer { margin: 8px 0; color: #17753a; font-weight: 600; }
+#recipe-footer:empty, #recipe-error:empty { display: none; }
+#recipe-error { margin: 8px 0; color: #b3261e; font-weight: 600; }
 button { font: inherit; padding: 4px 14px; border-radius: 6px; border: 1px solid #c5cad3; background: #fff; cursor: pointer; }
 button:disabled { color: #9aa1ad; cursor: default; }
 `;
@@ -101,6 +117,18 @@ function tokenResponse(maxTokens: number): Response {
   );
 }
 
+/** The fake model's recipe as an object stream: its JSON tokens become patches, the footer is the whole recipe. */
+function recipeResponse(): Response {
+  return RECIPE.toResponse(async function* (w, signal) {
+    const recipe = RECIPE.objectWriter(w);
+    for await (const token of fakeModelJson(signal, 25)) yield* recipe.json(token);
+    yield* recipe.finish();
+  });
+}
+
+/** With --once: the streams the page reads; the server exits when both have closed. */
+let openStreams = 2;
+
 function shutdown(code: number): void {
   server.closeAllConnections();
   server.close(() => process.exit(code));
@@ -116,8 +144,11 @@ const server = createServer((req, res) => {
     res.writeHead(200, { "content-type": "text/css; charset=utf-8" }).end(CSS);
   } else if (url.pathname === "/tokens") {
     const maxTokens = Math.min(Math.max(Number(url.searchParams.get("max_tokens")) || 80, 1), 1000);
-    if (once) res.on("close", () => setTimeout(() => shutdown(0), 100)); // the page has read its stream (or left)
+    if (once) res.on("close", () => --openStreams === 0 && setTimeout(() => shutdown(0), 100)); // the page has read its streams (or left)
     void sendResponse(res, tokenResponse(maxTokens));
+  } else if (url.pathname === "/recipe") {
+    if (once) res.on("close", () => --openStreams === 0 && setTimeout(() => shutdown(0), 100));
+    void sendResponse(res, recipeResponse());
   } else {
     res.writeHead(404, { "content-type": "text/plain" }).end("not found");
   }

@@ -7,6 +7,7 @@ import { StreamError } from "./errors.js";
 import type { Format } from "./format.js";
 import { binaryReadOnly } from "./formats/binary.js";
 import { typeboxInterpreted, typeboxInterpretedPlan } from "./schema/typebox.js";
+import { defineObjectStream, type ObjectReaderTypes } from "./partial/object-stream.js";
 
 export { StreamError } from "./errors.js";
 export type { StreamErrorCode, StreamPart, ValidationIssue, RemoteErrorInfo } from "./errors.js";
@@ -26,6 +27,11 @@ export { json } from "./codecs/json.js";
 export { msgpackReadOnly } from "./codecs/msgpack-read-only.js";
 export { TypedArray } from "./schema/typed-array.js";
 export type { SchemaLike, Input, Output } from "./schema/infer.js";
+export type { ObjectReaderTypes, ObjectReading } from "./partial/object-stream.js";
+export { PartialObject } from "./partial/partial-object.js";
+export type { Patch, Path, PathKey, PatchSchemaType } from "./partial/patch.js";
+export type { PartialStep, ObjectReader, ObjectReaderMethods } from "./partial/read-partials.js";
+export type { DeepPartial } from "./partial/path-types.js";
 
 /**
  * Validation interprets the schemas (TypeBox `Check`): no code generation, so a strict Content-Security-Policy
@@ -88,4 +94,16 @@ export function readerTypes<I extends SchemaLike, H extends SchemaLike | undefin
   options: DefinitionOptions & { format: Format },
 ): ReaderTypes<I, H, F> {
   return new ReaderTypes(item, header, footer, options, NAMED);
+}
+
+/**
+ * Reads a stream of one object (see `objectStream` in "streamtypes"): `reader().readPartials()` yields the growing
+ * object, each value checked as it finishes. The format defaults to the binary framing with MessagePack.
+ *
+ * @example
+ * const RECIPE = objectStream(Recipe, { format: sse() });
+ * for await (const step of RECIPE.fetch("/recipe").readPartials()) render(step.value);
+ */
+export function objectStream<S extends SchemaLike>(schema: S, options: DefinitionOptions = {}): ObjectReaderTypes<S> {
+  return defineObjectStream((item) => new ReaderTypes(item, undefined, schema, options, BINARY_MSGPACK), schema, options, BINARY_MSGPACK);
 }

@@ -3,7 +3,8 @@ import type { StreamTypes } from "./define.js";
 import { chooseValidator } from "./schema/choose.js";
 import type { SchemaLike } from "./schema/infer.js";
 import { typeboxCompiled, typeboxCompiledPlan } from "./schema/typebox-compiled.js";
-import { defineStreamTypes, type StreamTypesOptions } from "./standard.js";
+import { defineObjectStreamIn, defineStreamTypes, entryDefaults, type StreamTypesOptions } from "./standard.js";
+import type { ObjectStream } from "./partial/object-stream.js";
 
 // Everything but streamTypes() is the same as in streamtypes/standard; this entry adds TypeBox.
 export * from "./standard.js";
@@ -28,4 +29,17 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
   options: StreamTypesOptions = {},
 ): StreamTypes<I, H, F> {
   return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, typeboxCompiled), typeboxCompiledPlan);
+}
+
+/**
+ * Defines a stream of one object, written as patches while it is made (a model's structured output, token by
+ * token) and read as a growing object whose every value is checked against its subschema as it finishes; the
+ * footer is the whole object, validated. See docs/partial-objects.md.
+ *
+ * @example
+ * const RECIPE = objectStream(Type.Object({ title: Type.String(), steps: Type.Array(Type.String()) }), { format: sse() });
+ * for await (const step of RECIPE.fetch("/recipe").readPartials()) render(step.value);
+ */
+export function objectStream<S extends SchemaLike>(schema: S, options: StreamTypesOptions = {}): ObjectStream<S> {
+  return defineObjectStreamIn(schema, options, entryDefaults(options, (s) => chooseValidator(s, typeboxCompiled), typeboxCompiledPlan));
 }

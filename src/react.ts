@@ -183,3 +183,5 @@ function startingSnapshot(id: string | null, key: string | null, options: AnyOpt
 function memoryKey(key: string | null): string | null {
   return key === null || key.endsWith(" body:request") ? null : key;
 }
+
+export { usePartialObject, type UsePartialObjectResult, type ObjectStreamTypes } from "./react-partials.js";

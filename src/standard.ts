@@ -1,6 +1,7 @@
 // The streamtypes/standard entry: everything of the main entry for Standard Schemas (zod, valibot, arktype, …) alone, without TypeBox installed.
 import { compileForWriting } from "./plan/compile-writers.js";
 import { StreamTypes, type DefinitionOptions, type EntryDefaults } from "./define.js";
+import { defineObjectStream, type ObjectStream } from "./partial/object-stream.js";
 import { formatNamed, type FormatNames } from "./formats/by-name.js";
 import { StreamError } from "./errors.js";
 import { chooseValidator } from "./schema/choose.js";
@@ -39,6 +40,13 @@ export type { StandardSchemaV1 } from "./schema/standard-schema.js";
 export { memoryStore, MemoryStore, type MemoryStoreOptions } from "./durable/memory-store.js";
 export type { ReplayStore, StoredPart, StoreLimits } from "./durable/store.js";
 export type { DurableOptions } from "./durable/durable-response.js";
+export type { ObjectStream, ObjectReading } from "./partial/object-stream.js";
+export { ObjectWriter, type PatchFrameWriter } from "./partial/object-writer.js";
+export { PartialObject } from "./partial/partial-object.js";
+export { IncrementalJson, incrementalJson } from "./partial/incremental-json.js";
+export { PatchSchema, type Patch, type Path, type PathKey, type PatchSchemaType } from "./partial/patch.js";
+export type { PartialStep, ObjectReader, ObjectReaderMethods } from "./partial/read-partials.js";
+export type { DeepPartial, PathOf, ValueAt, StringPathOf, ArrayPathOf, ElementAt } from "./partial/path-types.js";
 
 /** Options of `streamTypes()`: a format value, or the string options of earlier versions. */
 export interface StreamTypesOptions extends DefinitionOptions, FormatNames {}
@@ -56,10 +64,15 @@ export function defineStreamTypes<I extends SchemaLike, H extends SchemaLike | u
   validatorFor: EntryDefaults["validatorFor"],
   planFor?: EntryDefaults["planFor"],
 ): StreamTypes<I, H, F> {
+  return new StreamTypes(item, header, footer, options, entryDefaults(options, validatorFor, planFor));
+}
+
+/** @internal What a definition of this entry (or the main one) resolves its format and validators with. */
+export function entryDefaults(options: StreamTypesOptions, validatorFor: EntryDefaults["validatorFor"], planFor?: EntryDefaults["planFor"]): EntryDefaults {
   if (options.format !== undefined && (options.codec !== undefined || options.framing !== undefined || options.compat !== undefined)) {
     throw new StreamError("OPTIONS", "Give either format (e.g. format: sse()) or the older codec/framing/compat options, not both.");
   }
-  return new StreamTypes(item, header, footer, options, { format: (o) => formatNamed(o as FormatNames), validatorFor, planFor, compile: compileForWriting });
+  return { format: (o) => formatNamed(o as FormatNames), validatorFor, planFor, compile: compileForWriting };
 }
 
 /**
@@ -79,6 +92,23 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
   options: StreamTypesOptions = {},
 ): StreamTypes<I, H, F> {
   return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, refuseTypeBox));
+}
+
+/**
+ * Defines a stream of one object, written as patches while it is made (a model's structured output, token by
+ * token) and read as a growing object whose every value is checked as it finishes; the footer is the whole object.
+ * See docs/partial-objects.md.
+ *
+ * @example
+ * const RECIPE = objectStream(z.object({ title: z.string(), steps: z.array(z.string()) }), { format: sse() });
+ */
+export function objectStream<S extends SchemaLike>(schema: S, options: StreamTypesOptions = {}): ObjectStream<S> {
+  return defineObjectStreamIn(schema, options, entryDefaults(options, (s) => chooseValidator(s, refuseTypeBox)));
+}
+
+/** @internal An object stream of this entry or the main one, with the entry's defaults. */
+export function defineObjectStreamIn<S extends SchemaLike>(schema: S, options: StreamTypesOptions, defaults: EntryDefaults): ObjectStream<S> {
+  return defineObjectStream((item) => new StreamTypes(item, undefined, schema, options, defaults), schema, options, defaults) as unknown as ObjectStream<S>;
 }
 
 /** This entry's answer to a TypeBox schema: it validates Standard Schemas only. */

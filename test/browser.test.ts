@@ -330,6 +330,12 @@ describe.skipIf(skip)("the browser demo (npm run demo:browser)", () => {
     expect(await page.locator("#output").textContent()).toMatch(/^Typed streams carry a header.*stops it\.$/);
     expect(await page.locator("#progress").textContent()).toMatch(/^65 tokens · \d+% of max_tokens 80 · \d+ tok\/s/);
     expect(await page.locator("#error").textContent()).toBe("");
+    // The recipe panel: a fake model's JSON read as an object stream (issue 25), every value closed at the end.
+    await page.locator("#recipe-footer").filter({ hasText: /5 ingredients, 4 steps · \d+ patches/ }).waitFor();
+    expect(await page.locator("#recipe-title").textContent()).toBe("Buttermilk pancakes");
+    expect(await page.locator("#recipe-steps li").count()).toBe(4);
+    expect(await page.locator("#recipe .typing").count()).toBe(0);
+    expect(await page.locator("#recipe-error").textContent()).toBe("");
     const png = await page.screenshot();
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     if (process.env.UPDATE_SCREENSHOT === "1") await writeFile(new URL("../docs/browser-demo.png", import.meta.url), png);

@@ -90,3 +90,21 @@ export function gate(): { open: () => void; opened: Promise<void>; readonly isOp
     },
   };
 }
+
+/** A connection that delivers `bytes` up to `cut` in small chunks, then fails as a reset connection does. */
+export function droppingSource(bytes: Uint8Array, cut: number | undefined): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const stop = cut ?? bytes.length;
+      if (at >= stop) {
+        if (cut === undefined) controller.close();
+        else controller.error(new TypeError("the connection was reset"));
+        return;
+      }
+      const next = Math.min(stop, at + 7);
+      controller.enqueue(bytes.slice(at, next));
+      at = next;
+    },
+  });
+}

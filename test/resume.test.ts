@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { binary, json, msgpack, ndjson, sse, streamTypes, type Format } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
-import { concat, readAll } from "./helpers.js";
+import { concat, droppingSource, readAll } from "./helpers.js";
 import { startServer, type TestServer } from "./server.js";
 
 const Item = Type.Object({ n: Type.Integer(), text: Type.String() });
@@ -35,24 +35,6 @@ function streamBytes(S: Types, total: number, lastEventId: string | undefined, h
   if (hasFooter) frames.push(w.footer({ count: total }));
   frames.push(w.end());
   return concat(frames);
-}
-
-/** A connection that delivers `bytes` up to `cut` in small chunks, then fails as a reset connection does. */
-function droppingSource(bytes: Uint8Array, cut: number | undefined): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const stop = cut ?? bytes.length;
-      if (at >= stop) {
-        if (cut === undefined) controller.close();
-        else controller.error(new TypeError("the connection was reset"));
-        return;
-      }
-      const next = Math.min(stop, at + 7);
-      controller.enqueue(bytes.slice(at, next));
-      at = next;
-    },
-  });
 }
 
 describe.each(FORMATS)("%s", (_name, format) => {

@@ -8,6 +8,7 @@ import { detectFormat, formatFor, nameOf, type FormatName } from "./detect.js";
 import { asStreamError, orderAfter, validateAlone, type DefinitionLike } from "./frame-checks.js";
 import { Tally } from "./tally.js";
 import { printable } from "../printable.js";
+import { describePatch } from "../partial/patch.js";
 
 export type { DefinitionLike } from "./frame-checks.js";
 
@@ -60,6 +61,8 @@ export interface FrameRecord {
   payloadBytes: number;
   ms?: number;
   value?: unknown;
+  /** An object stream's patch (issue 25), as one line: `append /title "cakes" ✓`. */
+  patch?: string;
   valueError?: { code: StreamErrorCode; message: string };
   invalid?: { code: StreamErrorCode; part: string; index?: number; message: string; issues: ValidationIssue[] };
 }
@@ -340,6 +343,8 @@ class Inspection {
         value = decoder.value(frame);
         decoded = true;
         record.value = render(value, this.maxValueBytes);
+        const patch = kind === FrameKind.ITEM ? describePatch(value) : undefined;
+        if (patch !== undefined) record.patch = patch;
       } catch (err) {
         const e = err instanceof StreamError ? err : undecodable(part ?? "item", index, payloadBytes, this.format!.codec.name, err);
         record.valueError = { code: e.code, message: clip(kind === FrameKind.ERROR ? `The error frame does not decode: ${e.message}` : e.message, this.maxValueBytes) };
@@ -534,7 +539,8 @@ function outputLine(record: FrameRecord | Summary, plain: boolean): string {
 function plainFrame(r: FrameRecord): string {
   const ms = r.ms === undefined ? "" : ` +${r.ms}ms`;
   let line = `#${r.index} ${r.kind.padEnd(10)} @${r.offset} ${r.payloadBytes}B${ms}`;
-  if (r.value !== undefined) line += `  ${JSON.stringify(r.value)}`;
+  if (r.patch !== undefined) line += `  ${r.patch}`;
+  else if (r.value !== undefined) line += `  ${JSON.stringify(r.value)}`;
   if (r.valueError !== undefined) line += `  ! ${r.valueError.code}: ${r.valueError.message}`;
   if (r.invalid !== undefined) line += `\n    ! ${r.invalid.code}: ${r.invalid.message}`;
   return line;
