@@ -7,7 +7,8 @@ export default defineConfig({
   // tsup 8 sets baseUrl for its declaration build, which TypeScript 6 flags as deprecated.
   // stripInternal: members marked @internal (a definition's resolved spec, its constructor) stay out of the d.ts.
   dts: { compilerOptions: { ignoreDeprecations: "6.0", stripInternal: true } },
-  sourcemap: true,
+  // No source maps: the package ships no sources for them to point at (README, "Install").
+  sourcemap: false,
   clean: true,
   target: "es2022",
   treeshake: true,

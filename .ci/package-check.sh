@@ -13,6 +13,9 @@ FIXTURES=$ROOT/.ci/package-check
 BUN_VERSION=${BUN_VERSION:-1.4.5}
 DENO_VERSION=${DENO_VERSION:-2.9.6}
 export BUN_VERSION DENO_VERSION
+# The most the packed tarball may weigh: room for growth, but not for sources, maps or a stray folder.
+PACKED_BUDGET_BYTES=${PACKED_BUDGET_BYTES:-450000}
+export PACKED_BUDGET_BYTES
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/streamtypes-package-check.XXXXXX")
 export ROOT FIXTURES WORK APP=$WORK/app TOOLS=$WORK/tools TGZ=""
@@ -54,12 +57,21 @@ pack() {
   local tgz
   tgz=$(ls "$WORK"/streamtypes-*.tgz)
   tar -tzf "$tgz" >"$WORK/contents"
-  # What the exports, the typesVersions and the docs promise; the sources for the source maps.
+  # What the exports, the typesVersions and the docs promise.
   for f in package/LICENSE package/README.md package/package.json package/dist/index.js package/dist/index.cjs package/dist/index.d.ts package/dist/index.d.cts \
-    package/dist/node.d.ts package/dist/browser.d.ts package/dist/typebox1.d.ts package/src/index.ts; do
+    package/dist/node.d.ts package/dist/browser.d.ts package/dist/typebox1.d.ts; do
     grep -qx "$f" "$WORK/contents" || { echo "missing from the tarball: $f"; return 1; }
   done
-  echo "$(wc -l <"$WORK/contents") files"
+  # No sources and no source maps (README, "Install", says why).
+  if grep -E '^package/src/|\.map$' "$WORK/contents"; then
+    echo "sources or source maps in the tarball (above)"
+    return 1
+  fi
+  # The packed size against its budget (0.34 MB when set; 1.0 MB with the sources and maps it used to carry).
+  local packed
+  packed=$(stat -c %s "$tgz")
+  echo "$(wc -l <"$WORK/contents") files, $packed bytes packed (budget $PACKED_BUDGET_BYTES)"
+  [ "$packed" -le "$PACKED_BUDGET_BYTES" ] || { echo "the tarball is over its packed-size budget"; return 1; }
 }
 export -f pack
 check "npm pack (prepack builds dist/)" 300 pack
