@@ -24,27 +24,8 @@ trap 'exit 143' TERM INT # so that the EXIT trap cleans up when CI's timeout sto
 LOG=$WORK/log
 failures=0
 
-# check NAME SECONDS COMMAND...: runs COMMAND bounded in time, prints "ok" or "FAIL" with NAME, and on failure the
-# end of its output.
-check() {
-  local name=$1 seconds=$2 start status
-  shift 2
-  start=$SECONDS
-  set +e
-  # A child bash, so that COMMAND may be one of the functions below (exported), run with -e.
-  timeout --kill-after=10 "$seconds" bash -euo pipefail -c '"$@"' check "$@" >"$LOG" 2>&1
-  status=$?
-  set -e
-  if [ $status -eq 0 ]; then
-    printf 'ok   %-58s %3ss\n' "$name" $((SECONDS - start))
-  else
-    failures=$((failures + 1))
-    [ $status -eq 124 ] && echo "(timed out after ${seconds}s)" >>"$LOG"
-    printf 'FAIL %-58s %3ss\n' "$name" $((SECONDS - start))
-    tail -n 40 "$LOG" | sed 's/^/     | /'
-  fi
-  return 0
-}
+# check NAME SECONDS COMMAND...: a step bounded in CPU time and, more loosely, in wall time (.ci/check.sh).
+source "$ROOT/.ci/check.sh"
 
 # The version the repository's lock installed, so the scratch project installs from the npm cache.
 locked() { node -p "require('$ROOT/node_modules/$1/package.json').version"; }
