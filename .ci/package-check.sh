@@ -195,6 +195,30 @@ export STD
 export -f standard_app
 check "streamtypes/standard with zod, no TypeBox installed: tsc --strict, run" 300 standard_app
 
+# The same project's page: streamtypes/standard/browser with zod, no TypeBox: tsc (DOM lib, no Node types), an
+# esbuild bundle (the repository's esbuild, resolving from the project), read in Chromium from node:http.
+cp "$FIXTURES/standard-page.mts" "$FIXTURES/standard-page-serve.mjs" "$STD/"
+cat >"$STD/tsconfig.page.json" <<'JSON'
+{
+  "compilerOptions": {
+    "strict": true, "exactOptionalPropertyTypes": true, "noUncheckedIndexedAccess": true, "skipLibCheck": false,
+    "target": "es2022", "module": "esnext", "moduleResolution": "bundler", "lib": ["es2022", "dom", "dom.iterable"], "types": [],
+    "noEmit": true
+  },
+  "files": ["standard-page.mts"]
+}
+JSON
+standard_page() {
+  cd "$STD"
+  [ ! -e node_modules/@sinclair/typebox ] || { echo "@sinclair/typebox is installed: this check needs a project without it"; return 1; }
+  node_modules/.bin/tsc -p tsconfig.page.json
+  "$ROOT/node_modules/.bin/esbuild" standard-page.mts --bundle --format=esm --platform=browser --minify --outfile=out/page.js --log-level=warning
+  if grep -q 'sinclair' out/page.js; then echo "TypeBox in the page's bundle"; return 1; fi
+  node standard-page-serve.mjs
+}
+export -f standard_page
+check "streamtypes/standard/browser with zod, no TypeBox: tsc, bundle, Chromium" 180 standard_page
+
 # The CLI as a user runs it after install: `npx streamtypes inspect` on a truss golden vector (exit 0, its frames).
 inspect_cli() {
   cd "$APP"

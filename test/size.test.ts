@@ -21,19 +21,19 @@ const PAGES = [
   {
     name: "binary (MessagePack)",
     code: page("streamTypes", "streamTypes(TObject({ a: TNumber() }))"),
-    budget: 21.25 * 1024,
+    budget: 21.75 * 1024, // 21.25 KB until readers checked id gaps and resume frames (issue 22): +0.35 KB
     excludes: [/formats\/(sse|ndjson|truss)\.ts$/, /codecs\/json\.ts$/, /eventsource-parser/, /msgpackr\/pack/, /typebox\/compiler/, /writer\//],
   },
   {
     name: "SSE",
     code: page("readerTypes, sse", "readerTypes(TObject({ a: TNumber() }), undefined, undefined, { format: sse() })"),
-    budget: 19 * 1024,
+    budget: 19.25 * 1024, // +0.2 KB for the id-gap checks (issue 22)
     excludes: [/msgpack/, /formats\/(binary|ndjson|truss|length-prefixed)\.ts$/, /typebox\/compiler/, /writer\//],
   },
   {
     name: "NDJSON",
     code: page("readerTypes, ndjson", "readerTypes(TObject({ a: TNumber() }), undefined, undefined, { format: ndjson() })"),
-    budget: 18 * 1024,
+    budget: 18.25 * 1024, // +0.2 KB for the id-gap checks (issue 22)
     excludes: [/msgpack/, /eventsource-parser/, /formats\/(binary|sse|truss|length-prefixed)\.ts$/, /typebox\/compiler/, /writer\//],
   },
 ];

@@ -64,9 +64,6 @@ export class PartIds {
   }
 }
 
-/** The parts other than items, for messages about a gap before one. */
-const KIND_NAMES: Record<number, string> = { [FrameKind.FOOTER]: "footer", [FrameKind.END]: "end" };
-
 /**
  * What a reader has received, across the connections of one stream: its position (`lastEventId`, sent as
  * `Last-Event-ID` when it reconnects) and which parts a producer sends again are repeats to skip. Parts carry
@@ -108,11 +105,7 @@ export class ReceivedParts implements ResumePoint {
   /** A resume frame: this connection continues after id `after`, so its next item is index `after`. */
   resumedAt(after: number): void {
     if (this.connectionStarted) {
-      throw new StreamError(
-        "FORMAT",
-        `A resume frame (after id ${after}) in the middle of a connection: it may only open a resumed connection, and it would renumber the parts after it, ` +
-          "losing or repeating items. The producer wrote two streams into one response, or the bytes are corrupted.",
-      );
+      throw new StreamError("FORMAT", `A resume frame (after id ${after}) in the middle of a connection, where it would renumber the parts after it: it may only open one.`);
     }
     this.connectionStarted = true;
     this.connectionItems = after;
@@ -183,12 +176,10 @@ export class ReceivedParts implements ResumePoint {
 
   /** Parts are missing before the one with id `numeric`: FORMAT, since the stream would otherwise complete short. */
   private gap(kind: number, numeric: number): StreamError {
-    const expected = kind === FrameKind.ITEM ? this.items + 1 : this.highestId + 1;
-    const part = kind === FrameKind.ITEM ? "item" : (KIND_NAMES[kind] ?? `kind ${kind}`);
+    const item = kind === FrameKind.ITEM;
     return new StreamError(
       "FORMAT",
-      `Parts are missing: expected the ${part} with id ${expected}, got id ${numeric}, so the items between would be lost. ` +
-        "The producer skipped parts or resumed from the wrong place (a writer's resumeAfter must be the reader's Last-Event-ID).",
+      `Parts are missing: expected the ${item ? "item" : kind === FrameKind.END ? "end" : "footer"} with id ${item ? this.items + 1 : this.highestId + 1}, got id ${numeric}. The producer skipped parts or resumed from the wrong place.`,
     );
   }
 
