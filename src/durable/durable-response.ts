@@ -63,9 +63,8 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
   if (!format.resumable) {
     throw new StreamError("OPTIONS", `durable() needs a resumable format (binary, SSE, NDJSON), whose readers can reconnect; this stream uses the ${format.name} format.`);
   }
-  if (typeof streamId !== "string" || streamId.length === 0 || streamId.length > 256) {
-    throw new StreamError("OPTIONS", "A durable stream's id must be a non-empty string of at most 256 characters.");
-  }
+  const invalid = invalidStreamId(streamId);
+  if (invalid !== undefined) throw new StreamError("OPTIONS", invalid);
   const keepAliveMs = checkLimit("keepAliveMs", options.keepAliveMs);
   const maxDurationMs = checkLimit("maxDurationMs", options.maxDurationMs);
   const store = options.store ?? defaultStore();
@@ -207,6 +206,19 @@ function startProducer(spec: StreamSpec, store: ReplayStore, streamId: string, p
       if (runs.get(streamId) === local) runs.delete(streamId);
     }
   })();
+}
+
+/**
+ * Why `streamId` cannot name a durable stream, or undefined when it can. Ids often come from a request's URL, so
+ * `durable()` answers an invalid one with 400 rather than throwing.
+ *
+ * @example
+ * invalidStreamId(""); // "A durable stream's id must be a non-empty string of at most 256 characters, got …"
+ */
+export function invalidStreamId(streamId: unknown): string | undefined {
+  if (typeof streamId === "string" && streamId.length > 0 && streamId.length <= 256) return undefined;
+  const got = typeof streamId === "string" ? `a string of ${streamId.length} characters` : typeof streamId;
+  return `A durable stream's id must be a non-empty string of at most 256 characters, got ${got}.`;
 }
 
 /** A stream id for a log line: quoted, with anything but printable ASCII escaped (it came from a client). */

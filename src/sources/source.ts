@@ -166,6 +166,12 @@ function fromIterator(iterator: Iterator<Uint8Array>): ByteSource {
 }
 
 async function fromResponse(response: Response): Promise<ByteSource> {
+  if (response.bodyUsed) {
+    throw new StreamError(
+      "OPTIONS",
+      "The Response's body was already read (bodyUsed) or is locked, so no byte of it can reach the reader: give the reader the Response before anything reads it, or a response.clone() made before.",
+    );
+  }
   if (!response.ok) {
     let preview = "(no body)";
     if (response.body) {
