@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Type } from "@sinclair/typebox";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { sse, streamTypes } from "../src/index.js";
+import { ndjson, sse, streamTypes } from "../src/index.js";
 import { nodeHandler } from "../src/node.js";
 import { readAll, rejection } from "./helpers.js";
 
@@ -70,5 +70,18 @@ describe("nodeHandler", () => {
     const err = await rejection(() => EVENTS.reader(fetch(`${url}/?id=${"x".repeat(300)}`)).readItems().next());
     expect(err.code).toBe("HTTP");
     expect(err.status).toBe(400);
+  });
+});
+
+describe("an NDJSON line with a key besides kind and data", () => {
+  it("is FORMAT naming the key, not 'not valid JSON' (the line is valid JSON)", async () => {
+    const LINES = streamTypes(Type.Object({ n: Type.Integer() }), undefined, undefined, { format: ndjson() });
+    const bytes = new TextEncoder().encode('{"kind":"item","data":{"n":1},"extra":2}\n{"kind":"end"}\n');
+    const result = await readAll(LINES, LINES.reader(bytes));
+    expect(result.error?.code).toBe("FORMAT");
+    expect(result.error?.message).toContain('NDJSON line 1 has a key besides "kind" and "data", which is all a line may have: "extra"');
+    expect(result.error?.message).not.toContain("not valid JSON");
+    const bad = await readAll(LINES, LINES.reader(new TextEncoder().encode('{"kind":"item","data":{"n":1,}}\n')));
+    expect(bad.error?.message).toContain("not valid JSON");
   });
 });
