@@ -152,8 +152,10 @@ export class ReceivedParts implements ResumePoint {
   /** `numeric`: the id as a number, or -1 when it is not one; `text`: the id as received (undefined: counted). */
   private isRepeatId(kind: number, numeric: number, text: string | undefined): boolean {
     const id = text;
-    // An error part is exempt: it ends the stream short anyway, and says why (a store's GONE, say).
-    if ((kind === FrameKind.FOOTER || kind === FrameKind.END) && numeric > this.highestId + 1) throw this.gap(kind, numeric);
+    // Past the next id: parts are missing, before an item, the footer or the end. Not an error part, which ends the
+    // stream short anyway and says why (a store's GONE, say), nor a header, whose other ids the reader judges.
+    const past = numeric > this.highestId + 1;
+    if (past && (kind === FrameKind.FOOTER || kind === FrameKind.END)) throw this.gap(kind, numeric);
     if (numeric > this.highestId) this.highestId = numeric;
     if (numeric >= 0 && numeric <= this.lastId) return true;
     if (kind === FrameKind.HEADER) {
@@ -169,7 +171,11 @@ export class ReceivedParts implements ResumePoint {
     }
     if (kind !== FrameKind.ITEM || numeric < 0) return this.delivered(numeric, id);
     if (numeric <= this.items) return true;
-    if (numeric !== this.items + 1) throw this.gap(kind, numeric);
+    if (numeric !== this.items + 1) {
+      if (past) throw this.gap(kind, numeric);
+      // The ids run on, but not as items: an item after the footer, say. The order rules judge it (ORDER).
+      this.items = numeric - 1;
+    }
     this.items++;
     return this.delivered(numeric, id);
   }
