@@ -190,6 +190,12 @@ standard_app() {
   [ ! -e node_modules/@sinclair/typebox ] || { echo "@sinclair/typebox was installed, but nothing here asked for it"; return 1; }
   node_modules/.bin/tsc -p tsconfig.json
   node out/standard.mjs
+  # The main entry here fails to load, with the error README's Install section quotes (and answers).
+  local missing
+  missing=$(node --input-type=module -e 'import("streamtypes").then(() => console.log("loaded"), (err) => console.log(err.message.split("\n")[0]))')
+  echo "import(\"streamtypes\") without TypeBox: $missing"
+  grep -qF "Cannot find package '@sinclair/typebox'" <<<"$missing" || { echo "not the error README quotes"; return 1; }
+  tr '\n' ' ' <"$ROOT/README.md" | grep -qF "Cannot find package '@sinclair/typebox'" || { echo "README does not quote it"; return 1; }
 }
 export STD
 export -f standard_app
