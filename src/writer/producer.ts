@@ -206,7 +206,7 @@ export class ProducerRun {
       const frame = writer.ended ? undefined : writer.error(err, { includeStack: this.options.includeStack === true }, this.sent === 0);
       try {
         if (this.options.onError !== undefined) this.options.onError(err);
-        else if (this.checks.reportByDefault) reportProducerError(err, `${writer.formatName} stream, after ${this.sent} frame${this.sent === 1 ? "" : "s"}`);
+        else if (this.checks.reportByDefault) reportProducerError(err, `${writer.formatName ?? "streamtypes"} stream, after ${this.sent} frame${this.sent === 1 ? "" : "s"}`);
       } catch {
         // A logging hook that fails must not turn the producer's error, already framed for the reader, into a cut stream.
       }

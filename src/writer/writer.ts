@@ -36,9 +36,9 @@ export interface FrameWriter {
   /** Whether the format has keep-alive frames. */
   readonly keepAliveSupported: boolean;
   /** The format's name ("sse"), for messages. */
-  readonly formatName: string;
+  readonly formatName?: string | undefined;
   end(): Uint8Array;
-  /** `nothingSent`: none of the writer's frames reached the reader, so the error frame opens the stream (see StreamWriterImpl.error). */
+  /** `nothingSent`: none of the writer's frames reached the reader, so the error frame must open the stream itself. */
   error(err: unknown, options?: ErrorFrameOptions, nothingSent?: boolean): Uint8Array;
   keepAlive(): Uint8Array;
   /**
