@@ -13,6 +13,9 @@ FIXTURES=$ROOT/.ci/package-check
 BUN_VERSION=${BUN_VERSION:-1.4.5}
 DENO_VERSION=${DENO_VERSION:-2.9.6}
 export BUN_VERSION DENO_VERSION
+# The most the packed tarball may weigh: room for growth, but not for sources, maps or a stray folder.
+PACKED_BUDGET_BYTES=${PACKED_BUDGET_BYTES:-450000}
+export PACKED_BUDGET_BYTES
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/streamtypes-package-check.XXXXXX")
 export ROOT FIXTURES WORK APP=$WORK/app TOOLS=$WORK/tools TGZ=""
@@ -21,27 +24,8 @@ trap 'exit 143' TERM INT # so that the EXIT trap cleans up when CI's timeout sto
 LOG=$WORK/log
 failures=0
 
-# check NAME SECONDS COMMAND...: runs COMMAND bounded in time, prints "ok" or "FAIL" with NAME, and on failure the
-# end of its output.
-check() {
-  local name=$1 seconds=$2 start status
-  shift 2
-  start=$SECONDS
-  set +e
-  # A child bash, so that COMMAND may be one of the functions below (exported), run with -e.
-  timeout --kill-after=10 "$seconds" bash -euo pipefail -c '"$@"' check "$@" >"$LOG" 2>&1
-  status=$?
-  set -e
-  if [ $status -eq 0 ]; then
-    printf 'ok   %-58s %3ss\n' "$name" $((SECONDS - start))
-  else
-    failures=$((failures + 1))
-    [ $status -eq 124 ] && echo "(timed out after ${seconds}s)" >>"$LOG"
-    printf 'FAIL %-58s %3ss\n' "$name" $((SECONDS - start))
-    tail -n 40 "$LOG" | sed 's/^/     | /'
-  fi
-  return 0
-}
+# check NAME SECONDS COMMAND...: a step bounded in CPU time and, more loosely, in wall time (.ci/check.sh).
+source "$ROOT/.ci/check.sh"
 
 # The version the repository's lock installed, so the scratch project installs from the npm cache.
 locked() { node -p "require('$ROOT/node_modules/$1/package.json').version"; }
@@ -54,12 +38,21 @@ pack() {
   local tgz
   tgz=$(ls "$WORK"/streamtypes-*.tgz)
   tar -tzf "$tgz" >"$WORK/contents"
-  # What the exports, the typesVersions and the docs promise; the sources for the source maps.
+  # What the exports, the typesVersions and the docs promise.
   for f in package/LICENSE package/README.md package/package.json package/dist/index.js package/dist/index.cjs package/dist/index.d.ts package/dist/index.d.cts \
-    package/dist/node.d.ts package/dist/browser.d.ts package/dist/typebox1.d.ts package/src/index.ts; do
+    package/dist/node.d.ts package/dist/browser.d.ts package/dist/typebox1.d.ts; do
     grep -qx "$f" "$WORK/contents" || { echo "missing from the tarball: $f"; return 1; }
   done
-  echo "$(wc -l <"$WORK/contents") files"
+  # No sources and no source maps (README, "Install", says why).
+  if grep -E '^package/src/|\.map$' "$WORK/contents"; then
+    echo "sources or source maps in the tarball (above)"
+    return 1
+  fi
+  # The packed size against its budget (0.34 MB when set; 1.0 MB with the sources and maps it used to carry).
+  local packed
+  packed=$(stat -c %s "$tgz")
+  echo "$(wc -l <"$WORK/contents") files, $packed bytes packed (budget $PACKED_BUDGET_BYTES)"
+  [ "$packed" -le "$PACKED_BUDGET_BYTES" ] || { echo "the tarball is over its packed-size budget"; return 1; }
 }
 export -f pack
 check "npm pack (prepack builds dist/)" 300 pack
@@ -197,10 +190,40 @@ standard_app() {
   [ ! -e node_modules/@sinclair/typebox ] || { echo "@sinclair/typebox was installed, but nothing here asked for it"; return 1; }
   node_modules/.bin/tsc -p tsconfig.json
   node out/standard.mjs
+  # The main entry here fails to load, with the error README's Install section quotes (and answers).
+  local missing
+  missing=$(node --input-type=module -e 'import("streamtypes").then(() => console.log("loaded"), (err) => console.log(err.message.split("\n")[0]))')
+  echo "import(\"streamtypes\") without TypeBox: $missing"
+  grep -qF "Cannot find package '@sinclair/typebox'" <<<"$missing" || { echo "not the error README quotes"; return 1; }
+  tr '\n' ' ' <"$ROOT/README.md" | grep -qF "Cannot find package '@sinclair/typebox'" || { echo "README does not quote it"; return 1; }
 }
 export STD
 export -f standard_app
 check "streamtypes/standard with zod, no TypeBox installed: tsc --strict, run" 300 standard_app
+
+# The same project's page: streamtypes/standard/browser with zod, no TypeBox: tsc (DOM lib, no Node types), an
+# esbuild bundle (the repository's esbuild, resolving from the project), read in Chromium from node:http.
+cp "$FIXTURES/standard-page.mts" "$FIXTURES/standard-page-serve.mjs" "$STD/"
+cat >"$STD/tsconfig.page.json" <<'JSON'
+{
+  "compilerOptions": {
+    "strict": true, "exactOptionalPropertyTypes": true, "noUncheckedIndexedAccess": true, "skipLibCheck": false,
+    "target": "es2022", "module": "esnext", "moduleResolution": "bundler", "lib": ["es2022", "dom", "dom.iterable"], "types": [],
+    "noEmit": true
+  },
+  "files": ["standard-page.mts"]
+}
+JSON
+standard_page() {
+  cd "$STD"
+  [ ! -e node_modules/@sinclair/typebox ] || { echo "@sinclair/typebox is installed: this check needs a project without it"; return 1; }
+  node_modules/.bin/tsc -p tsconfig.page.json
+  # With no @sinclair/typebox installed, a bundle that needed it would not build.
+  "$ROOT/node_modules/.bin/esbuild" standard-page.mts --bundle --format=esm --platform=browser --minify --outfile=out/page.js --log-level=warning
+  node standard-page-serve.mjs
+}
+export -f standard_page
+check "streamtypes/standard/browser with zod, no TypeBox: tsc, bundle, Chromium" 180 standard_page
 
 # The CLI as a user runs it after install: `npx streamtypes inspect` on a truss golden vector (exit 0, its frames).
 inspect_cli() {

@@ -15,7 +15,7 @@ import { decoderStream, type DecoderStreamOptions, type PartTransform, type Type
 import { encoderStream, type EncoderStreamOptions } from "./writer/encoder-stream.js";
 import { ChannelImpl, type Channel, type ChannelOptions } from "./writer/channel.js";
 import { partJsonSchema, type JsonSchemaOptions, type StreamJsonSchemas } from "./schema/json-schema.js";
-import { durableBody, type DurableOptions } from "./durable/durable-response.js";
+import { durableBody, invalidStreamId, type DurableOptions } from "./durable/durable-response.js";
 
 /** Options of a stream definition, shared by its writers and readers. */
 export interface DefinitionOptions {
@@ -288,6 +288,9 @@ export class StreamTypes<
    * );
    */
   durable<Y = Uint8Array>(streamId: string, producer: Producer<StreamWriter<I, H, F>, Y>, options?: DurableOptions & StreamResponseInit): Response {
+    // An id usually comes from the request's URL: an invalid one is the client's mistake, answered as such.
+    const invalid = invalidStreamId(streamId);
+    if (invalid !== undefined) return new Response(invalid, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
     return streamResponse(durableBody(this.spec, streamId, producer as unknown as Producer<StreamWriterImpl>, options), this.contentType, options);
   }
 

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
+import { StreamError } from "./errors.js";
 import { TurnWrites } from "./writer/node-turn-writes.js";
 import { takeProducerRun } from "./writer/producer.js";
 
@@ -18,6 +19,7 @@ export function sendResponse(res: ServerResponse, response: Response): Promise<v
   // Only the status, headers and body are kept: a long stream does not keep the Response (its Headers and the body's
   // ReadableStream, some KiB per stream) alive while it is sent.
   try {
+    checkResponse(response, "sendResponse() was given");
     return sendHeadAndBody(res, headOf(response), bodyReader(response.body));
   } catch (err) {
     return Promise.reject(err); // a body already read, say: as a rejection, as from an async function
@@ -148,7 +150,7 @@ export function nodeHandler(
     }
     Promise.resolve()
       .then(() => handler(request))
-      .then((response) => sendResponse(res, response))
+      .then((response) => sendResponse(res, checkResponse(response, "The handler returned")))
       .catch((err: unknown) => {
         try {
           onError(err);
@@ -159,6 +161,13 @@ export function nodeHandler(
         else res.destroy(); // the client sees TRUNCATED, not a short success
       });
   };
+}
+
+/** `OPTIONS` for what is not a Response (a handler that forgot `return` gives undefined), rather than a TypeError about `headers`. */
+function checkResponse(value: unknown, what: string): Response {
+  if (typeof value === "object" && value !== null && "headers" in value && "status" in value) return value as Response;
+  const got = value === null || value === undefined ? String(value) : typeof value === "object" ? "an object that is not a Response" : `a ${typeof value}`;
+  throw new StreamError("OPTIONS", `${what} ${got}, not a Response: did you forget \`return\` before STREAM.toResponse(...)? A fetch-style handler must return (or resolve to) its Response.`);
 }
 
 function clientGone(res: ServerResponse): boolean {

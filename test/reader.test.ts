@@ -206,7 +206,7 @@ describe("reader: error codes", () => {
     const err = (await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(page))).error!;
     expect(err.code).toBe("FORMAT");
     expect(err.message).toContain('"{\\"error\\":\\"upstream timed out\\"}"'.replace(/\\"/g, '"').slice(0, 10));
-    expect(err.message).toMatch(/not a streamtypes stream/);
+    expect(err.message).toMatch(/not a streamtypes stream/); // "not a stream of the binary format (not a streamtypes stream, …)"
   });
 
   it("FORMAT: a truss_chains stream suggests compat mode", async () => {

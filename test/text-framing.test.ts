@@ -75,8 +75,8 @@ describe("SSE framing", () => {
     const gap = concat([first[0]!, first[1]!, bytes('event: item\nid: 5\ndata: {"words":[]}\n\n')]);
     const result = await readAll(SSE, SSE.reader(gap));
     expect(result.items).toEqual([items[0]]);
-    expect(result.error?.code).toBe("ORDER");
-    expect(result.error?.message).toMatch(/expected the event with id 2, got id 5/);
+    expect(result.error?.code).toBe("FORMAT");
+    expect(result.error?.message).toMatch(/expected the item with id 2, got id 5/);
   });
 
   it("truncation without the end event is TRUNCATED; an error event is REMOTE", async () => {

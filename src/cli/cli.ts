@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `streamtypes` command: `streamtypes inspect <file | - | url>` prints a stream's frames, values and a summary.
+import { createReadStream, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { resolve } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { StreamError } from "../errors.js";
@@ -17,7 +19,8 @@ Reads a file, standard input (-) or a URL (live: "ms" is the time since the star
 
 Options:
   --format <name>          binary | binary-json | truss | sse | ndjson (default: detected from the first bytes)
-  --schema <file.js#NAME>  validate with the stream definition (streamTypes(...)) exported as NAME
+  --schema <file.js#NAME>  validate with the stream definition (streamTypes(...)) exported as NAME;
+                           a .ts file is loaded with tsx, when the project has it
                            (default export when #NAME is left out); every failing value is reported
   --json                   JSON lines (the default)
   --plain                  human-readable lines
@@ -211,8 +214,9 @@ async function loadDefinition(spec: string): Promise<DefinitionLike> {
   const name = hash < 0 ? "default" : spec.slice(hash + 1);
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+    module = await importModule(file);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`--schema: cannot import ${file}: ${(err as Error).message}`);
   }
   const def = module[name] as Partial<DefinitionLike> | undefined;
@@ -223,6 +227,32 @@ async function loadDefinition(spec: string): Promise<DefinitionLike> {
     throw new UsageError(`--schema: the export "${name}" of ${file} is not a stream definition (what streamTypes(...) returns).`);
   }
   return def as DefinitionLike;
+}
+
+/** TypeScript files, which Node 20 does not import by itself. */
+const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
+
+/**
+ * Imports a --schema module. A TypeScript one (the shared file that defines the stream, often) goes through tsx
+ * from the project the command runs in, when it has tsx; otherwise a usage error says what to do.
+ */
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(resolve(file)).href;
+  if (!TYPESCRIPT.test(file)) return (await import(url)) as Record<string, unknown>;
+  let tsxApi: string;
+  try {
+    // Its ESM API, as its package.json exports it (require.resolve would give the CommonJS one).
+    const manifest = createRequire(join(process.cwd(), "package.json")).resolve("tsx/package.json");
+    const exported = (JSON.parse(readFileSync(manifest, "utf8")) as { exports: Record<string, { import: { default: string } }> }).exports["./esm/api"]!.import.default;
+    tsxApi = join(dirname(manifest), exported);
+  } catch {
+    throw new UsageError(
+      `--schema: ${file} is TypeScript, which Node does not import by itself. Install tsx in this project (npm install -D tsx) and ` +
+        `streamtypes loads the file with it, or point --schema at the compiled JavaScript (e.g. ./dist/shared.js#NAME).`,
+    );
+  }
+  const { tsImport } = (await import(pathToFileURL(tsxApi).href)) as { tsImport(specifier: string, parent: string): Promise<Record<string, unknown>> };
+  return tsImport(url, import.meta.url);
 }
 
 function formatName(value: string): FormatName {

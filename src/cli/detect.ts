@@ -7,6 +7,8 @@ import { ndjson } from "../formats/ndjson.js";
 import { sse } from "../formats/sse.js";
 import { truss } from "../formats/truss.js";
 
+export { formatFromContentType } from "../formats/sniff.js";
+
 /** The names `--format` takes. */
 export const FORMAT_NAMES = ["binary", "binary-json", "truss", "sse", "ndjson"] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
@@ -87,13 +89,3 @@ export function detectFormat(head: Uint8Array, eof: boolean): Detection {
 
 /** Bytes a JSON text may start with: whitespace, `{ [ "`, a digit, `-`, `t f n`. */
 const JSON_STARTS = new Set([..." \t\r\n{[\"-0123456789tfn"].map((c) => c.charCodeAt(0)));
-
-/** A format suggested by a Content-Type, for when the bytes do not tell. */
-export function formatFromContentType(contentType: string | null): FormatName | undefined {
-  if (contentType === null) return undefined;
-  const type = contentType.toLowerCase();
-  if (type.startsWith("application/vnd.streamtypes")) return /codec=json/.test(type) ? "binary-json" : "binary";
-  if (type.startsWith("text/event-stream")) return "sse";
-  if (type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")) return "ndjson";
-  return undefined;
-}

@@ -4,6 +4,7 @@ import { Wire } from "../reader/parts.js";
 import type { Format, Frame, FrameDecoder } from "../format.js";
 import { FRAME_HEADER_BYTES, FrameKind, kindName } from "../protocol.js";
 import { network, remoteError, truncated, undecodable } from "../reader/messages.js";
+import { formatHint } from "../formats/sniff.js";
 import { detectFormat, formatFor, nameOf, type FormatName } from "./detect.js";
 import { asStreamError, orderAfter, validateAlone, type DefinitionLike } from "./frame-checks.js";
 import { Tally } from "./tally.js";
@@ -392,6 +393,8 @@ class Inspection {
 
   private fail(err: StreamError, pending?: string): void {
     if (pending) (err as { pending?: string }).pending = pending;
+    // A format given (--format, or --schema's definition) that the bytes are not: name the one they look like, as readers do.
+    if (err.code === "FORMAT" && this.tally.frames === 0 && this.format !== undefined) err.message += formatHint(concat(this.openBytes, 32), undefined, this.format);
     this.error ??= err;
     this.done = true;
   }

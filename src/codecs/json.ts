@@ -19,17 +19,31 @@ const utf8 = new TextEncoder();
  * const STREAM = streamTypes(Item, undefined, undefined, { format: binary(json()) });
  */
 export function json(): TextCodec {
+  return jsonWritingNegativeZeroAs("-0");
+}
+
+/**
+ * The JSON codec with `-0` written as `negativeZero`: "-0" (JavaScript reads it back as -0), or "-0.0" for the truss
+ * format, whose Python readers' `json` module reads "-0" as the integer 0 and "-0.0" as the float -0.0.
+ *
+ * @example
+ * new TextDecoder().decode(jsonWritingNegativeZeroAs("-0.0").encode({ x: -0 })); // '{"x":-0.0}'
+ */
+export function jsonWritingNegativeZeroAs(negativeZero: "-0" | "-0.0"): TextCodec {
   const text = new TextDecoder("utf-8", { fatal: true });
+  /** The text JSON.stringify gives `value` (nested `depth` levels deep in a payload), with -0 kept. Throws TypeError as scanForWrite does. */
+  const encodeText = (value: unknown, depth: number): string | undefined =>
+    scanForWrite(value, false, depth) ? stringifyKeepingNegativeZero(value, negativeZero) : JSON.stringify(value);
   return {
     name: "json",
     id: JSON_CODEC_ID,
     encode(value) {
-      const written = jsonText(value, 0);
+      const written = encodeText(value, 0);
       if (written === undefined) throw new TypeError(`${typeof value} has no JSON representation`);
       return utf8.encode(written);
     },
-    encodeText: jsonText,
-    negativeZero: "-0",
+    encodeText,
+    negativeZero,
     decode(bytes, start, end) {
       let decoded: string;
       try {
@@ -43,18 +57,13 @@ export function json(): TextCodec {
   };
 }
 
-/** The text JSON.stringify gives `value` (nested `depth` levels deep in a payload), with -0 kept. Throws TypeError as scanForWrite does. */
-function jsonText(value: unknown, depth: number): string | undefined {
-  return scanForWrite(value, false, depth) ? stringifyKeepingNegativeZero(value) : JSON.stringify(value);
-}
-
 /** Stands for -0 while JSON.stringify runs (it writes -0 as 0); a string no real value holds. */
 const NEGATIVE_ZERO_MARK = `\u0000streamtypes:-0:${Math.random().toString(36).slice(2)}\u0000`;
 const NEGATIVE_ZERO_TEXT = JSON.stringify(NEGATIVE_ZERO_MARK);
 
-/** JSON text with every `-0` written as `-0`: the slow path, for the rare value that holds one. */
-function stringifyKeepingNegativeZero(value: unknown): string | undefined {
-  return JSON.stringify(replaceNegativeZero(value, NEGATIVE_ZERO_MARK))?.replaceAll(NEGATIVE_ZERO_TEXT, "-0");
+/** JSON text with every `-0` written as `negativeZero`: the slow path, for the rare value that holds one. */
+function stringifyKeepingNegativeZero(value: unknown, negativeZero: string): string | undefined {
+  return JSON.stringify(replaceNegativeZero(value, NEGATIVE_ZERO_MARK))?.replaceAll(NEGATIVE_ZERO_TEXT, negativeZero);
 }
 
 /**

@@ -3,7 +3,7 @@ import { StreamError } from "../errors.js";
 import { resumeIndex } from "../formats/positions.js";
 import { FrameKind } from "../protocol.js";
 import { checkLimit, type StreamSpec } from "../spec.js";
-import { ProducerRun, type Producer, type ProducerOptions } from "../writer/producer.js";
+import { ProducerRun, reportProducerError, type Producer, type ProducerOptions } from "../writer/producer.js";
 import { StreamWriterImpl, remoteInfo, type FrameWriter } from "../writer/writer.js";
 import { MemoryStore } from "./memory-store.js";
 import { Positions, partsFormat, splitPart } from "./parts.js";
@@ -63,9 +63,8 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
   if (!format.resumable) {
     throw new StreamError("OPTIONS", `durable() needs a resumable format (binary, SSE, NDJSON), whose readers can reconnect; this stream uses the ${format.name} format.`);
   }
-  if (typeof streamId !== "string" || streamId.length === 0 || streamId.length > 256) {
-    throw new StreamError("OPTIONS", "A durable stream's id must be a non-empty string of at most 256 characters.");
-  }
+  const invalid = invalidStreamId(streamId);
+  if (invalid !== undefined) throw new StreamError("OPTIONS", invalid);
   const keepAliveMs = checkLimit("keepAliveMs", options.keepAliveMs);
   const maxDurationMs = checkLimit("maxDurationMs", options.maxDurationMs);
   const store = options.store ?? defaultStore();
@@ -140,10 +139,10 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
 /** Runs the producer into the store, in the background: it outlives the response that started it. */
 function startProducer(spec: StreamSpec, store: ReplayStore, streamId: string, producer: Producer<StreamWriterImpl>, options: DurableOptions): void {
   const writer = new StreamWriterImpl({ ...spec, format: partsFormat(spec.format) });
-  const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, {
-    includeStack: options.includeStack,
-    onError: options.onError,
-  });
+  // Failures of the producer and of the store, reported once each: to onError, or else on the console.
+  const context = `durable ${spec.format.name} stream ${quoted(streamId)}`;
+  const onError = options.onError ?? ((err: unknown) => reportProducerError(err, context));
+  const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, { includeStack: options.includeStack, onError });
   const local: LocalRun = { run, continueOnDisconnect: options.continueOnDisconnect !== false, clients: 0, finished: false };
   let runs = localRuns.get(store);
   if (runs === undefined) localRuns.set(store, (runs = new Map()));
@@ -151,7 +150,7 @@ function startProducer(spec: StreamSpec, store: ReplayStore, streamId: string, p
   const ids = new Positions(-1);
   const report = (err: unknown) => {
     try {
-      options.onError?.(err);
+      onError(err);
     } catch {
       // a logging hook that fails changes nothing
     }
@@ -208,6 +207,22 @@ function startProducer(spec: StreamSpec, store: ReplayStore, streamId: string, p
     }
   })();
 }
+
+/**
+ * Why `streamId` cannot name a durable stream, or undefined when it can. Ids often come from a request's URL, so
+ * `durable()` answers an invalid one with 400 rather than throwing.
+ *
+ * @example
+ * invalidStreamId(""); // "A durable stream's id must be a non-empty string of at most 256 characters, got …"
+ */
+export function invalidStreamId(streamId: unknown): string | undefined {
+  if (typeof streamId === "string" && streamId.length > 0 && streamId.length <= 256) return undefined;
+  const got = typeof streamId === "string" ? `a string of ${streamId.length} characters` : typeof streamId;
+  return `A durable stream's id must be a non-empty string of at most 256 characters, got ${got}.`;
+}
+
+/** A stream id for a log line: quoted, with anything but printable ASCII escaped (it came from a client). */
+const quoted = (id: string): string => `"${id.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 
 function errorPart(spec: StreamSpec, id: number, info: ReturnType<typeof remoteInfo>): StoredPart {
   return { id, kind: FrameKind.ERROR, payload: spec.format.codec.encode(info) };

@@ -89,7 +89,7 @@ function openingCheck(codec: Codec) {
       const looksTruss = kind >= FrameKind.HEADER && kind <= FrameKind.END;
       throw new StreamError(
         "FORMAT",
-        `The bytes do not start with the streamtypes marker, so this is not a streamtypes stream. ` +
+        `The bytes do not start with the streamtypes marker, so this is not a stream of the binary format (not a streamtypes stream, or another format of it). ` +
           (looksTruss ? `They look like truss_chains frames (no marker, first frame kind ${kind}): read them with { format: truss() } (or the older compat: "truss"). ` : "") +
           `First bytes: ${previewBytes(preview)}.`,
       );

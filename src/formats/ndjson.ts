@@ -43,6 +43,8 @@ export interface NdjsonFrame extends Frame {
   readonly value: unknown;
   /** The line's size in bytes. */
   readonly size: number;
+  /** The line's number on its connection, for messages. */
+  readonly line: number;
 }
 
 /**
@@ -244,7 +246,29 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
   }
 
   value(frame: NdjsonFrame): unknown {
-    return frame.text === undefined ? frame.value : this.parse(frame.text);
+    if (frame.text === undefined) return frame.value;
+    try {
+      return this.parse(frame.text);
+    } catch (err) {
+      throw this.extraKeys(frame) ?? err;
+    }
+  }
+
+  /**
+   * Why a line read as `{"kind":…,"data":` + text + `}` has data that does not parse, when the whole line is valid
+   * JSON: it has keys besides "kind" and "data" (`{"kind":"item","data":1,"extra":2}`). Undefined otherwise.
+   */
+  private extraKeys(frame: NdjsonFrame): StreamError | undefined {
+    let line: unknown;
+    try {
+      line = this.parse(`${PREFIX_TEXT[frame.kind]!}${frame.text!}}`);
+    } catch {
+      return undefined; // the data itself is not JSON: the codec's message says so
+    }
+    const extra = Object.keys(line as object).find((key) => key !== "kind" && key !== "data");
+    if (extra === undefined) return undefined;
+    // The key is the stream's text: printable ASCII only in the message, as previewBytes() shows bytes.
+    return new StreamError("FORMAT", `NDJSON line ${frame.line} has a key besides "kind" and "data", which is all a line may have: ${JSON.stringify(extra.slice(0, 40)).replace(/[^ -~]/g, "·")}.`);
   }
 
   payloadSize(frame: NdjsonFrame): number {
@@ -299,7 +323,7 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
         const payloadBytes = bytes.length - PREFIXES[kind]!.length - 1;
         if (payloadBytes > this.maxFrameBytes) throw this.tooLong(this.line);
         // Decoded by value(), so that the reader names the part in errors, as in the other formats.
-        return { kind, text: text.slice(prefix.length, -1), value: undefined, size: bytes.length };
+        return { kind, text: text.slice(prefix.length, -1), value: undefined, size: bytes.length, line: this.line };
       }
     }
     const line = this.decode(text, bytes);
@@ -314,7 +338,7 @@ class NdjsonDecoder implements FrameDecoder<NdjsonFrame> {
     if (Object.keys(line as object).length !== (hasData ? 2 : 1)) {
       throw new StreamError("FORMAT", `NDJSON line ${this.line}: a ${kindName(kind)} line has "kind"${hasData ? ' and "data"' : ""}, nothing else: ${previewBytes(bytes)}.`);
     }
-    return { kind, text: undefined, value: (line as { data?: unknown }).data, size: bytes.length };
+    return { kind, text: undefined, value: (line as { data?: unknown }).data, size: bytes.length, line: this.line };
   }
 
   /**

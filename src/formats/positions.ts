@@ -69,11 +69,14 @@ export class PartIds {
  * `Last-Event-ID` when it reconnects) and which parts a producer sends again are repeats to skip. Parts carry
  * ids: explicitly (SSE `id:` fields) or implicitly, counted on each connection from where its resume frame says
  * it starts (binary, NDJSON). A repeat is a part with an id at or before the last delivered, a second header,
- * or a second footer; an item whose id skips ahead means items are missing (`ORDER`).
+ * or a second footer. A gap is `FORMAT`: an item whose id skips ahead, a footer or end whose id is past the
+ * next one, a resume frame anywhere but first on its connection (it would renumber the parts after it).
  */
 export class ReceivedParts implements ResumePoint {
   private items = 0;
   private lastId = -1;
+  /** The highest numeric id received, repeats included: a part past the next one means parts are missing. */
+  private highestId = -1;
   private headerSeen = false;
   private footerSeen = false;
   private lastText: string | undefined;
@@ -82,6 +85,8 @@ export class ReceivedParts implements ResumePoint {
   private connectionLast = -1;
   /** Counted ids repeat only on a connection after the first: on the first one, the stream's order is the reader's to judge. */
   private resumed = false;
+  /** Whether this connection has had a part (or a resume frame) yet: a resume frame may only open it. */
+  private connectionStarted = false;
 
   constructor(private readonly onReconnect: () => void) {}
 
@@ -93,11 +98,16 @@ export class ReceivedParts implements ResumePoint {
     this.resumed = true;
     this.connectionItems = 0;
     this.connectionLast = -1;
+    this.connectionStarted = false;
     this.onReconnect();
   }
 
   /** A resume frame: this connection continues after id `after`, so its next item is index `after`. */
   resumedAt(after: number): void {
+    if (this.connectionStarted) {
+      throw new StreamError("FORMAT", `A resume frame (after id ${after}) in the middle of a connection, where it would renumber the parts after it: it may only open one.`);
+    }
+    this.connectionStarted = true;
     this.connectionItems = after;
     this.connectionLast = after;
   }
@@ -109,6 +119,7 @@ export class ReceivedParts implements ResumePoint {
 
   /** `count` items on the first connection, counted as isRepeatCounted counts them one by one. */
   countItems(count: number): void {
+    this.connectionStarted = true;
     const id = (this.connectionItems += count);
     if (id > this.connectionLast) this.connectionLast = id;
     this.items = id;
@@ -118,6 +129,7 @@ export class ReceivedParts implements ResumePoint {
   /** For formats with implicit ids: the part's id on this connection, then whether it is a repeat. */
   isRepeatCounted(kind: number): boolean {
     let id: number;
+    this.connectionStarted = true;
     if (kind === FrameKind.KEEPALIVE) return false;
     if (kind === FrameKind.HEADER) id = 0;
     else if (kind === FrameKind.ITEM) id = ++this.connectionItems;
@@ -140,6 +152,11 @@ export class ReceivedParts implements ResumePoint {
   /** `numeric`: the id as a number, or -1 when it is not one; `text`: the id as received (undefined: counted). */
   private isRepeatId(kind: number, numeric: number, text: string | undefined): boolean {
     const id = text;
+    // Past the next id: parts are missing, before an item, the footer or the end. Not an error part, which ends the
+    // stream short anyway and says why (a store's GONE, say), nor a header, whose other ids the reader judges.
+    const past = numeric > this.highestId + 1;
+    if (past && (kind === FrameKind.FOOTER || kind === FrameKind.END)) throw this.gap(kind, numeric);
+    if (numeric > this.highestId) this.highestId = numeric;
     if (numeric >= 0 && numeric <= this.lastId) return true;
     if (kind === FrameKind.HEADER) {
       // This library's header is always id 0: a header with another id is not a repeat, and the reader judges it.
@@ -155,14 +172,26 @@ export class ReceivedParts implements ResumePoint {
     if (kind !== FrameKind.ITEM || numeric < 0) return this.delivered(numeric, id);
     if (numeric <= this.items) return true;
     if (numeric !== this.items + 1) {
-      throw new StreamError("ORDER", `Items are missing: expected the event with id ${this.items + 1}, got id ${numeric}. The producer resumed from the wrong place.`);
+      if (past) throw this.gap(kind, numeric);
+      // The ids run on, but not as items: an item after the footer, say. The order rules judge it (ORDER).
+      this.items = numeric - 1;
     }
     this.items++;
     return this.delivered(numeric, id);
   }
 
+  /** Parts are missing before the one with id `numeric`: FORMAT, since the stream would otherwise complete short. */
+  private gap(kind: number, numeric: number): StreamError {
+    const item = kind === FrameKind.ITEM;
+    return new StreamError(
+      "FORMAT",
+      `Parts are missing: expected the ${item ? "item" : kind === FrameKind.END ? "end" : "footer"} with id ${item ? this.items + 1 : this.highestId + 1}, got id ${numeric}. The producer skipped parts or resumed from the wrong place.`,
+    );
+  }
+
   private delivered(numeric: number, id: string | undefined): false {
     if (numeric > this.lastId) this.lastId = numeric;
+    if (numeric > this.highestId) this.highestId = numeric;
     this.lastText = id;
     return false;
   }

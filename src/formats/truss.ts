@@ -1,5 +1,5 @@
 // The truss framing: Baseten truss_chains' wire format, length-prefixed JSON frames with no marker, no keep-alive and no end frame.
-import { json } from "../codecs/json.js";
+import { jsonWritingNegativeZeroAs } from "../codecs/json.js";
 import type { Format } from "../format.js";
 import { FrameKind } from "../protocol.js";
 import { LengthPrefixedDecoder, LengthPrefixedEncoder } from "./length-prefixed.js";
@@ -19,7 +19,8 @@ const KINDS = [FrameKind.HEADER, FrameKind.ITEM, FrameKind.FOOTER, FrameKind.END
  * const FROM_PYTHON = streamTypes(Item, Header, Footer, { format: truss() });
  */
 export function truss(): Format {
-  const codec = json();
+  // -0 as -0.0: Python's json reads "-0" as the integer 0, and truss_chains readers are Python.
+  const codec = jsonWritingNegativeZeroAs("-0.0");
   return {
     name: "truss",
     contentType: TRUSS_MEDIA_TYPE,

@@ -1,5 +1,6 @@
 // What a reader takes in from its source: chunks until a part is decoded, reconnection for resumable formats, the idle timer, and the check after the end.
 import { StreamError } from "../errors.js";
+import { formatHint } from "../formats/sniff.js";
 import type { StreamSource } from "../sources/source.js";
 import { network, truncated } from "./messages.js";
 import type { PartQueue } from "./parts.js";
@@ -12,6 +13,9 @@ import { SourceFailure, type ChunkPump } from "./pump.js";
  * stream's error for the reader to record.
  */
 export class Intake {
+  /** The stream's first bytes (up to HEAD_BYTES), until a part is decoded: what a FORMAT error at the start is judged by. */
+  private head: Uint8Array | undefined = new Uint8Array(0);
+
   constructor(
     private readonly pump: ChunkPump,
     private readonly parts: PartQueue,
@@ -45,8 +49,11 @@ export class Intake {
           if (parts.size === 0 && parts.error === undefined) parts.error = truncated("the source ended", parts.decoder.describePending(), parts.items, pump.bytes);
           return;
         }
+        if (this.head !== undefined && this.head.length < HEAD_BYTES) this.head = joinHead(this.head, chunk);
         parts.decoder.push(chunk);
         parts.fill();
+        if (parts.size > 0) this.head = undefined;
+        else if (parts.error !== undefined) this.hint(parts.error);
         if (parts.size > 0 || parts.error !== undefined) return;
       }
     } finally {
@@ -83,6 +90,16 @@ export class Intake {
     }
   }
 
+  /**
+   * A FORMAT error before any part: the bytes may be a stream of another format (SSE read as binary, say), which the
+   * message then names, with the option that reads it.
+   */
+  private hint(err: unknown): void {
+    if (this.head === undefined || !(err instanceof StreamError) || err.code !== "FORMAT") return;
+    err.message += formatHint(this.head, this.pump.contentType, this.parts.spec.format);
+    this.head = undefined;
+  }
+
   /** A resumable format whose connection dropped before the end: opens the next one; false when that is not possible. */
   private reconnected(err: unknown): boolean {
     const resume = this.parts.decoder.resume;
@@ -100,6 +117,15 @@ export class Intake {
     if (this.pump.bytes === 0) return network(err.cause);
     return truncated("the source failed", this.parts.decoder.describePending(), this.parts.items, this.pump.bytes, err.cause);
   }
+}
+
+const HEAD_BYTES = 32;
+
+function joinHead(head: Uint8Array, chunk: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.min(HEAD_BYTES, head.length + chunk.length));
+  out.set(head);
+  out.set(chunk.subarray(0, out.length - head.length), head.length);
+  return out;
 }
 
 function timeout(ms: number): StreamError {

@@ -48,7 +48,7 @@ export class PartQueue implements DecodedItems {
   private readonly checked: PartValues;
 
   constructor(
-    private readonly spec: StreamSpec,
+    readonly spec: StreamSpec,
     readonly decoder: FrameDecoder,
     private readonly maxItems: number,
     kindFilter?: KindFilter | undefined,

@@ -31,6 +31,11 @@ export class ChunkPump {
     this.source = openSource(input);
   }
 
+  /** The current source's Content-Type, when it is a Response. */
+  get contentType(): string | null | undefined {
+    return this.source.contentType;
+  }
+
   /** The next chunk, or undefined when the source has ended: `next()` and `accept()` in one, for the reader's slow paths. */
   async read(): Promise<Uint8Array | undefined> {
     let chunk: Uint8Array | undefined;

@@ -23,6 +23,8 @@ export interface ByteSource {
   cancel(reason?: unknown): void;
   /** True for a failure the reader passes on as it is, not as `NETWORK` or `TRUNCATED`: a fetch's abort reason. */
   passesOn?(err: unknown): boolean;
+  /** A Response's Content-Type, once it is known: what a reader's hint on `FORMAT` goes by when the bytes do not tell. */
+  readonly contentType?: string | null | undefined;
 }
 
 const HTTP_PREVIEW_BYTES = 512;
@@ -166,6 +168,12 @@ function fromIterator(iterator: Iterator<Uint8Array>): ByteSource {
 }
 
 async function fromResponse(response: Response): Promise<ByteSource> {
+  if (response.bodyUsed) {
+    throw new StreamError(
+      "OPTIONS",
+      "The Response's body was already read (bodyUsed) or is locked, so no byte of it can reach the reader: give the reader the Response before anything reads it, or a response.clone() made before.",
+    );
+  }
   if (!response.ok) {
     let preview = "(no body)";
     if (response.body) {
@@ -179,8 +187,8 @@ async function fromResponse(response: Response): Promise<ByteSource> {
       { status: response.status },
     );
   }
-  if (!response.body) return fromIterator([][Symbol.iterator]());
-  return fromReadableStream(response.body);
+  const source = response.body ? fromReadableStream(response.body) : fromIterator([][Symbol.iterator]());
+  return Object.assign(source, { contentType: response.headers.get("content-type") });
 }
 
 /** Up to `max` bytes from the start of a body, then cancels it. */
@@ -220,6 +228,9 @@ function lazy(open: () => Promise<ByteSource>, passesOn: (err: unknown) => boole
   return {
     get cancelSettlesRead() {
       return opened?.cancelSettlesRead ?? false; // a fetch still waiting for its response is not settled by cancel()
+    },
+    get contentType() {
+      return opened?.contentType;
     },
     read() {
       if (opened !== undefined) return opened.read();

@@ -2,7 +2,7 @@
 import { StreamError } from "../errors.js";
 import type { Input, SchemaLike } from "../schema/infer.js";
 import { streamResponse, type StreamResponseInit } from "./http.js";
-import { producerRunOf, producerStream, type ProducerOptions } from "./producer.js";
+import { LIBRARY_PRODUCER, producerRunOf, producerStream, type ProducerOptions } from "./producer.js";
 import type { StreamWriterImpl, WriterOptions } from "./writer.js";
 
 /**
@@ -133,6 +133,7 @@ export class ChannelImpl {
         }
       },
       options,
+      LIBRARY_PRODUCER,
     );
     // The run's signal aborts when the reader leaves, also before the producer above has started.
     const signal = producerRunOf(this.readable)!.signal;

@@ -2,7 +2,7 @@
 import { StreamError } from "../errors.js";
 import type { PartTransform } from "../reader/decoder-stream.js";
 import type { StreamSpec } from "../spec.js";
-import { producerStream, type ProducerOptions } from "./producer.js";
+import { LIBRARY_PRODUCER, producerStream, type ProducerOptions } from "./producer.js";
 import { StreamWriterImpl, type WriterOptions } from "./writer.js";
 
 /** Options of an encoder stream: the producer's (keep-alive, stacks, onError) and the writer's. */
@@ -46,6 +46,7 @@ export function encoderStream(spec: StreamSpec, options: EncoderStreamOptions = 
       }
     },
     options,
+    LIBRARY_PRODUCER,
   );
   return { writable: parts.writable, readable };
 }

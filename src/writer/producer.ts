@@ -30,8 +30,30 @@ export interface ProducerOptions {
   keepAliveMs?: number | undefined;
   /** Put the stack trace of a producer's error into the error frame. Off by default: stacks reveal server internals. */
   includeStack?: boolean | undefined;
-  /** Called with the producer's error once its error frame is made, e.g. for server-side logging. A hook that throws changes nothing for the reader. */
+  /**
+   * Called with the producer's error once its error frame is made, for your server-side logging. Without it, the
+   * error is logged with `console.error`, once, saying which stream failed; the reader gets `REMOTE` either way.
+   * A hook that throws changes nothing for the reader.
+   */
   onError?: ((err: unknown) => void) | undefined;
+}
+
+/** How a run treats the code that feeds it: a user's producer gets its frames checked and its failures reported by default. */
+export interface RunChecks {
+  /** Fail the run when a frame the writer made is not yielded, or is yielded out of order. */
+  readonly checkFrames: boolean;
+  /** Log a failure with `console.error` when no `onError` is given. */
+  readonly reportByDefault: boolean;
+}
+
+/** A producer written by a user: toReadableStream, toResponse, durable. */
+export const USER_PRODUCER: RunChecks = { checkFrames: true, reportByDefault: true };
+/** A producer of the library's own (a channel, an encoder stream): its frames are yielded as made, and its failures were handed to it by its caller. */
+export const LIBRARY_PRODUCER: RunChecks = { checkFrames: false, reportByDefault: false };
+
+/** The default `onError`: one line on the server's console, with the stream's context, then the error. */
+export function reportProducerError(err: unknown, context: string): void {
+  console.error(`streamtypes: the producer of a ${context} failed; its reader gets REMOTE with the error's message. Pass onError to report it your own way.`, err);
 }
 
 const KEEPALIVE_DUE = Symbol("keep-alive due");
@@ -54,12 +76,13 @@ export function producerStream<W extends FrameWriter, Y = Uint8Array>(
   writer: W,
   producer: Producer<W, Y>,
   options: ProducerOptions = {},
+  checks: RunChecks = USER_PRODUCER,
 ): ReadableStream<Uint8Array> {
   const highWaterMark = options.highWaterMark ?? 1;
   if (!Number.isSafeInteger(highWaterMark) || highWaterMark < 0) {
     throw new StreamError("OPTIONS", `highWaterMark must be a non-negative integer, got ${String(highWaterMark)}.`);
   }
-  const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, options);
+  const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, options, checks);
   const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
     {
       pull: (controller) => run.pullInto(controller, stream),
@@ -121,16 +144,22 @@ export class ProducerRun {
   /** The stream's pull in progress (a consumer taking over waits for it), and whether one has taken over. */
   private pulling: Promise<Uint8Array | undefined> | undefined;
   private direct = false;
+  /** Frames the writer made that the producer has not yielded yet, oldest first (with checkFrames). */
+  private readonly made = new FramesMade();
+  /** Frames handed on so far (keep-alives too): none, and an error frame must open the stream itself. */
+  private sent = 0;
 
   constructor(
     private readonly writer: FrameWriter,
     private readonly producer: Producer<FrameWriter>,
     private readonly options: ProducerOptions,
+    private readonly checks: RunChecks = USER_PRODUCER,
   ) {
     this.keepAliveMs = checkLimit("keepAliveMs", options.keepAliveMs);
     if (this.keepAliveMs !== undefined && !writer.keepAliveSupported) {
       throw new StreamError("OPTIONS", 'keepAliveMs cannot be used with this format: it has no keep-alive frames (the truss format, compat: "truss": truss_chains readers reject them).');
     }
+    if (checks.checkFrames) writer.onFrame = (frame, label) => this.made.add(frame, label);
   }
 
   /** The next frame to send, or undefined once the stream is complete (its end or error frame was the last). */
@@ -152,9 +181,13 @@ export class ProducerRun {
         clearTimeout(timer);
       }
       if (this.cancelled) return undefined;
-      if (result === KEEPALIVE_DUE) return writer.keepAlive(); // the producer's pending step is kept for the next call
+      if (result === KEEPALIVE_DUE) {
+        this.sent++;
+        return writer.keepAlive(); // the producer's pending step is kept for the next call
+      }
       this.pending = undefined;
       if (result.done) {
+        this.made.checkAllYielded();
         this.finished = true;
         return writer.ended ? undefined : writer.end();
       }
@@ -162,15 +195,18 @@ export class ProducerRun {
       if (!(frame instanceof Uint8Array)) {
         throw new StreamError("ORDER", `A producer must yield the frames its writer returns (Uint8Array), not ${typeof frame}: write \`yield w.item(value)\`.`);
       }
+      this.made.yielded(frame);
+      this.sent++;
       return frame;
     } catch (err) {
       this.pending = undefined;
       this.finished = true;
       void Promise.resolve(this.iterator?.return?.()).catch(() => {});
       if (this.cancelled) return undefined; // the consumer is gone; an error frame would reach nobody
-      const frame = writer.ended ? undefined : writer.error(err, { includeStack: this.options.includeStack === true });
+      const frame = writer.ended ? undefined : writer.error(err, { includeStack: this.options.includeStack === true }, this.sent === 0);
       try {
-        this.options.onError?.(err);
+        if (this.options.onError !== undefined) this.options.onError(err);
+        else if (this.checks.reportByDefault) reportProducerError(err, `${writer.formatName ?? "streamtypes"} stream, after ${this.sent} frame${this.sent === 1 ? "" : "s"}`);
       } catch {
         // A logging hook that fails must not turn the producer's error, already framed for the reader, into a cut stream.
       }
@@ -225,6 +261,52 @@ export class ProducerRun {
     } catch {
       // a producer that throws while closing has released what it could
     }
+  }
+}
+
+/**
+ * The frames a writer made and its producer has not yielded yet, in the order made. A producer must yield each,
+ * in that order: a frame made and dropped (a forgotten `yield`, `forEach` with a callback) would otherwise be an
+ * item silently missing from a stream that completes.
+ */
+class FramesMade {
+  private frames: { frame: Uint8Array; label: string }[] = [];
+  private head = 0;
+
+  add(frame: Uint8Array, label: string): void {
+    this.frames.push({ frame, label });
+  }
+
+  /** A frame the producer yielded: the oldest one made, or one not of this writer (passed through as it is). */
+  yielded(frame: Uint8Array): void {
+    const frames = this.frames;
+    if (this.head === frames.length) return;
+    if (frames[this.head]!.frame === frame) {
+      if (++this.head === frames.length) {
+        this.frames = [];
+        this.head = 0;
+      }
+      return;
+    }
+    for (let i = this.head + 1; i < frames.length; i++) {
+      if (frames[i]!.frame !== frame) continue;
+      throw new StreamError(
+        "ORDER",
+        `The producer yielded ${frames[i]!.label} before ${frames[this.head]!.label}, which its writer made earlier and which was not yielded: ` +
+          "a producer must yield every frame its writer returns, in the order it made them (`yield w.item(value)` at each call).",
+      );
+    }
+  }
+
+  /** At the producer's return: every frame made was yielded. */
+  checkAllYielded(): void {
+    const missing = this.frames.length - this.head;
+    if (missing === 0) return;
+    throw new StreamError(
+      "ORDER",
+      `The producer returned without yielding ${missing} frame${missing === 1 ? "" : "s"} its writer made (${this.frames[this.head]!.label} first), which its reader would never get: ` +
+        "write `yield w.item(value)`, not `w.item(value)`; a callback (`forEach`, `then`) cannot yield, so loop with `for … of` instead.",
+    );
   }
 }
 

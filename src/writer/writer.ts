@@ -35,9 +35,17 @@ export interface FrameWriter {
   readonly ended: boolean;
   /** Whether the format has keep-alive frames. */
   readonly keepAliveSupported: boolean;
+  /** The format's name ("sse"), for messages. */
+  readonly formatName?: string | undefined;
   end(): Uint8Array;
-  error(err: unknown, options?: ErrorFrameOptions): Uint8Array;
+  /** `nothingSent`: none of the writer's frames reached the reader, so the error frame must open the stream itself. */
+  error(err: unknown, options?: ErrorFrameOptions, nothingSent?: boolean): Uint8Array;
   keepAlive(): Uint8Array;
+  /**
+   * Told of each frame made for the header, an item, the footer or the end, with what it is ("item 2"): how a
+   * producer's run checks that every frame its writer made was yielded, in order.
+   */
+  onFrame?: ((frame: Uint8Array, label: string) => void) | undefined;
 }
 
 const NO_PAYLOAD = new Uint8Array(0);
@@ -51,6 +59,8 @@ export class StreamWriterImpl implements FrameWriter {
   private stage = Stage.Start;
   private items: number;
   private readonly encoder: FrameEncoder;
+  private readonly resumeAfter: string | null | undefined;
+  onFrame: ((frame: Uint8Array, label: string) => void) | undefined;
 
   constructor(
     private readonly spec: StreamSpec,
@@ -60,6 +70,7 @@ export class StreamWriterImpl implements FrameWriter {
     if (resumeAfter !== undefined && resumeAfter !== null && resumeAfter !== "" && !spec.format.resumable) {
       throw new StreamError("OPTIONS", `resumeAfter needs a resumable format such as sse(), whose event ids say where to resume; this stream uses the ${spec.format.name} format.`);
     }
+    this.resumeAfter = resumeAfter;
     this.encoder = spec.format.encoder({ resumeAfter, maxPayloadBytes: spec.maxFrameBytes });
     this.items = this.encoder.startIndex;
   }
@@ -78,17 +89,23 @@ export class StreamWriterImpl implements FrameWriter {
     return this.spec.format.keepAlive;
   }
 
+  get formatName(): string {
+    return this.spec.format.name;
+  }
+
   header(value: unknown): Uint8Array {
     if (!this.spec.hasHeader) throw new StreamError("ORDER", "These stream types have no header: declare one in streamTypes(Item, Header) to write it.");
     if (this.stage !== Stage.Start) throw this.orderError("header", "the header must come first and only once");
     const frame = this.encode(FrameKind.HEADER, "header", undefined, value);
     this.stage = Stage.Header;
+    this.onFrame?.(frame, "the header");
     return frame;
   }
 
   item(value: unknown): Uint8Array {
     if (this.stage > Stage.Items) throw this.orderError("item", "items must come before the footer and the end");
     const frame = this.encode(FrameKind.ITEM, "item", this.items, value);
+    this.onFrame?.(frame, `item ${this.items}`);
     this.items++;
     this.stage = Stage.Items;
     return frame;
@@ -99,6 +116,7 @@ export class StreamWriterImpl implements FrameWriter {
     if (this.stage > Stage.Items) throw this.orderError("footer", "the footer comes once, after the items");
     const frame = this.encode(FrameKind.FOOTER, "footer", undefined, value);
     this.stage = Stage.Footer;
+    this.onFrame?.(frame, "the footer");
     return frame;
   }
 
@@ -106,6 +124,7 @@ export class StreamWriterImpl implements FrameWriter {
     if (this.stage === Stage.Ended) throw this.orderError("end", "the stream has already ended");
     const frame = this.encoder.frame(FrameKind.END, NO_PAYLOAD);
     this.stage = Stage.Ended;
+    this.onFrame?.(frame, "the end");
     return frame;
   }
 
@@ -122,10 +141,15 @@ export class StreamWriterImpl implements FrameWriter {
   /**
    * An error frame carrying the error's name, message and optional code and data; it ends the stream. It always
    * fits in maxFrameBytes: `data` is dropped, then the message shortened, until it does.
+   *
+   * `nothingSent` (a producer's run, when none of the frames made reached the reader): the frame comes from a
+   * fresh encoder, so that it carries what a stream opens with (the binary marker, a resume frame), which the
+   * first frame made, never sent, took along.
    */
-  error(err: unknown, options: ErrorFrameOptions = {}): Uint8Array {
+  error(err: unknown, options: ErrorFrameOptions = {}, nothingSent = false): Uint8Array {
     if (this.stage === Stage.Ended) throw this.orderError("error", "the stream has already ended");
-    const frame = this.encoder.frame(FrameKind.ERROR, this.errorPayload(remoteInfo(err, options.includeStack === true)));
+    const encoder = nothingSent ? this.spec.format.encoder({ resumeAfter: this.resumeAfter, maxPayloadBytes: this.spec.maxFrameBytes }) : this.encoder;
+    const frame = encoder.frame(FrameKind.ERROR, this.errorPayload(remoteInfo(err, options.includeStack === true)));
     this.stage = Stage.Ended;
     return frame;
   }
