@@ -178,7 +178,8 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
 
   /**
    * Fetches a stream and reads it: one AbortSignal for the request and the reader (`options.signal` and
-   * `init.signal`, combined when both are given), the format's `Accept` header unless `init` sets one. A non-2xx
+   * `init.signal`, combined when both are given), the format's `Accept` header unless `init` sets one, and
+   * `options.startAfter` as `Last-Event-ID` (the reader then starts after that position). A non-2xx
    * response is `HTTP`, a failed request `NETWORK`, and an abort rejects with the signal's reason.
    *
    * @example
@@ -186,7 +187,7 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
    * for await (const item of r.readItems()) render(item);
    */
   fetch(input: string | URL | Request, init?: RequestInit, options?: ReaderOptions): StreamReader<I, H, F> {
-    const { response, signal } = startFetch(input, init, this.spec.format.accept, options?.signal);
+    const { response, signal } = startFetch(input, init, this.spec.format.accept, options?.signal, options?.startAfter);
     return new StreamReaderImpl(this.spec, response, { ...options, signal }) as unknown as StreamReader<I, H, F>;
   }
 

@@ -62,6 +62,33 @@ export function durableSuite(ctx: SuiteContext): void {
     });
   }
 
+  it("a reader opened with a saved position (startAfter, e.g. a page reload) gets what follows it, in every format", async () => {
+    for (const [name, format] of FORMATS) {
+      const S = definition(format());
+      try {
+        const harness = await start(S, { total: 20 });
+        const whole = await readResuming(S, harness, "p");
+        expect(whole.items).toEqual(expectedItems(20));
+        const url = `${harness.servers[harness.servers.length - 1]!.url}/p`;
+        // STREAM.fetch sends it as Last-Event-ID; readItems() starts at the next item, without readHeader().
+        const reader = S.fetch(url, undefined, { startAfter: "12", idleTimeoutMs: 10_000 });
+        const items: unknown[] = [];
+        for await (const item of reader.readItems()) items.push(item);
+        expect(items, name).toEqual(expectedItems(20, 12));
+        expect(await reader.readFooter()).toEqual({ count: 20 });
+        expect(reader.completed).toBe(true);
+        // A source of your own, with the header sent by hand, and a number.
+        const own = S.reader(fetch(url, { headers: { "Last-Event-ID": "1" } }), { startAfter: 1 });
+        const rest: unknown[] = [];
+        for await (const item of own.readItems()) rest.push(item);
+        expect(rest, name).toEqual(expectedItems(20, 1));
+        expect(harness.stats.runs.get("p")).toBe(1);
+      } finally {
+        await stop();
+      }
+    }
+  });
+
   it("random drops under concurrency: 20 streams, each cut up to 5 times at random frames, every item exactly once", async () => {
     const S = definition(binary(msgpack()));
     const SSE = definition(sse());

@@ -89,6 +89,14 @@ export class ReceivedParts implements ResumePoint {
     return this.lastText ?? (this.lastId < 0 ? undefined : String(this.lastId));
   }
 
+  /** The reader starts with every part up to `position` (header 0, item i at i + 1): ids are judged from the first connection on. */
+  startAfter(position: number): void {
+    this.resumed = true;
+    this.lastId = position;
+    this.items = position;
+    this.headerSeen = true;
+  }
+
   reconnected(): void {
     this.resumed = true;
     this.connectionItems = 0;

@@ -30,6 +30,13 @@ export interface ReaderOptions {
    * event received (send it as `Last-Event-ID`). Parts the reader already has are skipped, so every item arrives once.
    */
   reconnect?: ((lastEventId: string | undefined) => StreamSource) | undefined;
+  /**
+   * Resumable formats: the position this reader already has (a saved `Last-Event-ID`, e.g. after a page reload),
+   * a non-negative integer or its decimal string. `readItems()` then starts at the item after it (parts at or
+   * before it are skipped, whether or not the server resumed), and `readHeader()` is not called: the header (id 0)
+   * is before any position. `STREAM.fetch()` sends it as `Last-Event-ID`; with another source, send it yourself.
+   */
+  startAfter?: string | number | undefined;
   /** How many times `reconnect` may be called for one stream. Default 3. */
   maxReconnects?: number | undefined;
   /**
@@ -66,6 +73,8 @@ export class StreamReaderImpl implements ItemSource {
   private items: { readonly finished: boolean } | undefined;
   private footerMissing = false;
   private complete = false;
+  /** The `startAfter` position, when the reader starts after one. */
+  private readonly startAfter: number | undefined;
   /** Set once the reader has failed or been cancelled; every later read rejects with it. */
   failure: unknown = undefined;
   /** True when the caller cancelled: item loops then end quietly. */
@@ -85,6 +94,14 @@ export class StreamReaderImpl implements ItemSource {
       this.parts = new PartQueue(spec, decoder, checkLimit("maxItems", options.maxItems) ?? Infinity, kinds);
       if (options.reconnect !== undefined && decoder.resume === undefined) {
         throw new StreamError("OPTIONS", `reconnect needs a resumable format such as sse(), whose event ids say where to resume; this stream uses the ${spec.format.name} format.`);
+      }
+      this.startAfter = startPosition(options.startAfter);
+      if (this.startAfter !== undefined) {
+        if (decoder.resume?.startAfter === undefined) {
+          throw new StreamError("OPTIONS", `startAfter needs a resumable format (binary, SSE, NDJSON), whose parts have positions; this stream uses the ${spec.format.name} format.`);
+        }
+        decoder.resume.startAfter(this.startAfter);
+        if (spec.hasHeader) this.call = Call.Header; // the header is before every position
       }
       const reconnects = options.reconnect === undefined ? 0 : (checkLimit("maxReconnects", options.maxReconnects) ?? 3);
       this.intake = new Intake(this.pump, this.parts, options.reconnect, reconnects, idleTimeoutMs, (err) => this.fail(err));
@@ -120,6 +137,9 @@ export class StreamReaderImpl implements ItemSource {
   async readHeader(): Promise<unknown> {
     if (this.failure !== undefined) throw this.failure;
     if (!this.spec.hasHeader) throw new StreamError("ORDER", "These stream types have no header, so there is none to read: declare one in streamTypes(Item, Header).");
+    if (this.startAfter !== undefined) {
+      throw new StreamError("ORDER", `This reader starts after position ${this.startAfter} (startAfter), past the header: call readItems() without readHeader().`);
+    }
     if (this.call !== Call.None) throw new StreamError("ORDER", "readHeader() can be called once, before readItems() and readFooter().");
     this.call = Call.Header;
     const kind = await this.nextPart();
@@ -265,4 +285,12 @@ export class StreamReaderImpl implements ItemSource {
   private release(): void {
     this.signal?.removeEventListener("abort", this.onAbort);
   }
+}
+
+/** The `startAfter` option as a position: undefined when absent, `OPTIONS` when it is not one. */
+function startPosition(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const position = typeof value === "number" ? value : /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (Number.isSafeInteger(position) && position >= 0) return position;
+  throw new StreamError("OPTIONS", `startAfter must be a position (a non-negative integer, as sent in Last-Event-ID), got ${JSON.stringify(String(value)).slice(0, 40)}.`);
 }
