@@ -13,7 +13,7 @@ import { decoderStream, type DecoderStreamOptions, type PartTransform, type Type
 import { encoderStream, type EncoderStreamOptions } from "./writer/encoder-stream.js";
 import { ChannelImpl, type Channel, type ChannelOptions } from "./writer/channel.js";
 import { partJsonSchema, type JsonSchemaOptions, type StreamJsonSchemas } from "./schema/json-schema.js";
-import { durableBody, type DurableOptions } from "./durable/durable-response.js";
+import { durableResponse, type DurableOptions } from "./durable/durable-response.js";
 
 /** Options of a stream definition, shared by its writers and readers. */
 export interface DefinitionOptions {
@@ -270,7 +270,7 @@ export class StreamTypes<
    * );
    */
   durable<Y = Uint8Array>(streamId: string, producer: Producer<StreamWriter<I, H, F>, Y>, options?: DurableOptions & StreamResponseInit): Response {
-    return streamResponse(durableBody(this.spec, streamId, producer as unknown as Producer<StreamWriterImpl>, options), this.contentType, options);
+    return durableResponse(this.spec, streamId, producer as unknown as Producer<StreamWriterImpl>, options);
   }
 
   /**

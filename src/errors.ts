@@ -13,7 +13,9 @@ export type StreamErrorCode =
   | "TIMEOUT"
   | "OPTIONS"
   /** A durable stream, or the position asked for, is no longer in its replay store (expired, deleted, or lost). */
-  | "GONE";
+  | "GONE"
+  /** A durable stream's replay store could not be reached (or kept failing) for longer than the retries allow. */
+  | "STORE";
 
 /** Which part of a stream a value belongs to. */
 export type StreamPart = "header" | "item" | "footer";

@@ -62,7 +62,10 @@ describe("memoryStore()", () => {
     await store.append("p", { id: 4, kind: FrameKind.ERROR, payload: new Uint8Array(20) });
     await store.create("b");
     await expect(store.append("b", part(1, FrameKind.ITEM, 101))).rejects.toMatchObject({ code: "LIMIT" });
-    await expect(store.create("c")).rejects.toSatisfy((e: unknown) => e instanceof StreamError && e.code === "LIMIT");
+    // "p" has ended: it does not hold a place against a new stream ("c" takes it); with "b" and "c" running, "d" is refused.
+    expect(await store.create("c")).toBe(true);
+    await expect(collect(store.read("p", -1, new AbortController().signal))).rejects.toMatchObject({ code: "GONE" });
+    await expect(store.create("d")).rejects.toSatisfy((e: unknown) => e instanceof StreamError && e.code === "LIMIT");
     expect(store.bytesHeld).toBeLessThanOrEqual(2 * 100 + 2 * 4 * 64);
     await store.close();
   });

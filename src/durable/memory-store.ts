@@ -1,10 +1,14 @@
 // The in-memory replay store: one process, bounded per stream and in streams, with expired streams swept away.
 import { StreamError } from "../errors.js";
-import { goneError, isNextId, isTerminal, limitError, storeLimits, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
+import { checkCodec, goneError, isNextId, isTerminal, limitError, storeLimits, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions extends Partial<StoreLimits> {
-  /** Streams held at once; creating one more throws `LIMIT`. Default 1000. Memory is bounded by maxStreams × maxBytes. */
+  /**
+   * Streams held at once. Default 1000. Creating one more removes the stream that ended longest ago (ended streams
+   * do not hold a place against new ones), or throws `LIMIT` when all are running. Memory is bounded by
+   * maxStreams × maxBytes.
+   */
   maxStreams?: number | undefined;
 }
 
@@ -13,6 +17,8 @@ const PART_OVERHEAD = 64;
 
 interface Entry {
   readonly parts: StoredPart[];
+  /** The name of the codec the parts are in (`create`'s), if given. */
+  readonly codec: string | undefined;
   bytes: number;
   ended: boolean;
   expiresAt: number;
@@ -57,13 +63,13 @@ export class MemoryStore implements ReplayStore {
     return bytes;
   }
 
-  async create(streamId: string): Promise<boolean> {
+  async create(streamId: string, codec?: string): Promise<boolean> {
     this.sweep();
     if (this.streams.has(streamId)) return false;
-    if (this.streams.size >= this.maxStreams) {
-      throw new StreamError("LIMIT", `The memory replay store holds ${this.maxStreams} streams (maxStreams); "${streamId}" cannot start until one expires.`);
+    if (this.streams.size >= this.maxStreams && !this.dropOldestEnded()) {
+      throw new StreamError("LIMIT", `The memory replay store holds ${this.maxStreams} running streams (maxStreams); "${streamId}" cannot start until one ends.`);
     }
-    this.streams.set(streamId, { parts: [], bytes: 0, ended: false, expiresAt: Date.now() + this.limits.ttlMs, waiters: new Set() });
+    this.streams.set(streamId, { parts: [], codec, bytes: 0, ended: false, expiresAt: Date.now() + this.limits.ttlMs, waiters: new Set() });
     this.startSweeping();
     return true;
   }
@@ -71,8 +77,9 @@ export class MemoryStore implements ReplayStore {
   async append(streamId: string, part: StoredPart): Promise<void> {
     const entry = this.live(streamId);
     if (entry === undefined) throw goneError(streamId, "it expired or was deleted before this part was written");
-    if (entry.ended) throw new StreamError("ORDER", `The durable stream "${streamId}" has ended; nothing may be appended after its end.`);
     const last = entry.parts[entry.parts.length - 1]?.id ?? -1;
+    if (part.id <= last && last >= 0) return; // a retry of a part already stored
+    if (entry.ended) throw new StreamError("ORDER", `The durable stream "${streamId}" has ended; nothing may be appended after its end.`);
     if (!isNextId(last, part.id)) throw new StreamError("ORDER", `Part ${part.id} cannot follow part ${last} of "${streamId}": parts are appended in sequence.`);
     const over = limitError(streamId, this.limits, entry.parts.length, entry.bytes, part);
     if (over !== undefined) throw over;
@@ -83,8 +90,14 @@ export class MemoryStore implements ReplayStore {
     wake(entry);
   }
 
-  async *read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<StoredPart> {
+  async *read(streamId: string, after: number, signal: AbortSignal, codec?: string): AsyncIterable<StoredPart> {
     let position = after;
+    const first = this.live(streamId);
+    if (first !== undefined) {
+      checkCodec(streamId, first.codec, codec);
+      const last = first.parts[first.parts.length - 1]?.id ?? -1;
+      if (first.ended && after >= last) throw goneError(streamId, `the position asked for, ${after}, is at or past its end (part ${last})`);
+    }
     for (;;) {
       if (signal.aborted) return;
       const entry = this.live(streamId);
@@ -122,6 +135,16 @@ export class MemoryStore implements ReplayStore {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const id of [...this.streams.keys()]) await this.delete(id);
+  }
+
+  /** Removes the stream that ended longest ago, to make room; false when every stream held is running. */
+  private dropOldestEnded(): boolean {
+    let oldest: [string, Entry] | undefined;
+    for (const pair of this.streams) if (pair[1].ended && (oldest === undefined || pair[1].expiresAt < oldest[1].expiresAt)) oldest = pair;
+    if (oldest === undefined) return false;
+    this.streams.delete(oldest[0]);
+    wake(oldest[1]);
+    return true;
   }
 
   /** The stream, unless it has expired (then it is removed, and its readers woken to find it gone). */

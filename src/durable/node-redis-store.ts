@@ -1,7 +1,7 @@
 // The Redis replay store: one Redis Stream per durable stream (XADD, XREAD BLOCK), a hash for its counters, both expiring together.
 import { createHash } from "node:crypto";
 import { StreamError } from "../errors.js";
-import { goneError, isTerminal, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
+import { checkCodec, goneError, isTerminal, storeError, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /**
  * What the store needs of a node-redis client (`createClient()` from "redis", v5 or later, connected): raw
@@ -25,32 +25,39 @@ export interface RedisBlockingClient {
 export interface RedisStoreOptions extends Partial<StoreLimits> {
   /** A connected node-redis client (`await createClient({ url }).connect()`). The store never closes it. */
   client: RedisClientLike;
-  /** Prefix of every key. Default "streamtypes:". Keys are `<prefix>{<id>}:parts` and `<prefix>{<id>}:meta` (one hash slot per stream). */
+  /**
+   * Prefix of every key, without `{` or `}`. Default "streamtypes:". Keys are `<prefix>{<id>}:parts` and
+   * `<prefix>{<id>}:meta`, `%` and `}` in the id escaped: one hash slot per stream, for every id.
+   */
   keyPrefix?: string | undefined;
   /** How long one XREAD BLOCK waits before the reader checks that the stream still exists. Default 5000 ms. */
   blockMs?: number | undefined;
 }
 
+/** Thrown inside `read` when its signal aborted a command: the iteration then ends quietly. */
+const ABORTED = Symbol("aborted");
+
 /** RESP blob strings as Buffers, so that payloads round-trip byte for byte (node-redis `RESP_TYPES.BLOB_STRING`). */
 const BUFFERS = { [36]: Buffer } as const;
 
 /*
- * create: KEYS[1] meta; ARGV[1] ttl. The `SET NX PX` of a lock, for a hash: exactly one caller creates the stream.
+ * create: KEYS[1] meta; ARGV[1] ttl, ARGV[2] codec. The `SET NX PX` of a lock, for a hash: exactly one caller creates the stream.
  */
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'last', -1, 'parts', 0, 'bytes', 0, 'ended', 0)
+redis.call('HSET', KEYS[1], 'last', -1, 'parts', 0, 'bytes', 0, 'ended', 0, 'codec', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
 /*
  * append: KEYS[1] meta, KEYS[2] parts; ARGV id, kind, payload, maxParts, maxBytes, ttl, terminal (1/0), maxTerminal.
- * -1 gone, -2 out of order, -3 ended, -4 over maxParts, -5 over maxBytes, 1 appended.
+ * -1 gone, -2 out of order, -3 ended, -4 over maxParts, -5 over maxBytes, 1 appended, 2 already stored (a retry).
  */
 const APPEND = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local id = tonumber(ARGV[1])
 local last = tonumber(redis.call('HGET', KEYS[1], 'last'))
+if id <= last then return 2 end
 if id ~= last + 1 and not (last == -1 and id == 1) then return -2 end
 if redis.call('HGET', KEYS[1], 'ended') == '1' then return -3 end
 local parts = tonumber(redis.call('HGET', KEYS[1], 'parts'))
@@ -97,12 +104,13 @@ export class RedisStore implements ReplayStore {
     this.limits = storeLimits(options);
     this.client = options.client;
     this.prefix = options.keyPrefix ?? "streamtypes:";
+    if (/[{}]/.test(this.prefix)) throw new StreamError("OPTIONS", `keyPrefix must not contain "{" or "}": the stream id is each key's hash tag (got ${JSON.stringify(this.prefix).slice(0, 60)}).`);
     this.blockMs = options.blockMs ?? 5000;
     if (!Number.isSafeInteger(this.blockMs) || this.blockMs <= 0) throw new StreamError("OPTIONS", `blockMs must be a positive integer, got ${String(options.blockMs)}.`);
   }
 
-  async create(streamId: string): Promise<boolean> {
-    return (await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs)])) === 1;
+  async create(streamId: string, codec?: string): Promise<boolean> {
+    return (await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs), codec ?? ""])) === 1;
   }
 
   async append(streamId: string, part: StoredPart): Promise<void> {
@@ -115,6 +123,7 @@ export class RedisStore implements ReplayStore {
     );
     switch (result) {
       case 1:
+      case 2:
         return;
       case -1:
         throw goneError(streamId, "Redis no longer has it: it expired, was deleted, or Redis lost its data (a restart without persistence)");
@@ -132,15 +141,22 @@ export class RedisStore implements ReplayStore {
     }
   }
 
-  async *read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<StoredPart> {
+  async *read(streamId: string, after: number, signal: AbortSignal, codec?: string): AsyncIterable<StoredPart> {
     if (signal.aborted) return;
     const meta = this.key(streamId, "meta");
     const key = this.key(streamId, "parts");
-    if ((await this.client.sendCommand(["EXISTS", meta])) !== 1) throw goneError(streamId, "Redis does not have it: it expired, was deleted, never existed, or Redis lost its data");
-    // XREAD BLOCK holds its connection: each reader waits on a connection of its own, closed when it is done.
+    // XREAD BLOCK holds its connection: each reader waits on a connection of its own, closed when it is done. Its
+    // other commands go there too, so that a Redis that is down fails them (STORE, retried by the caller) at once
+    // rather than leaving them in the shared client's queue.
     const blocking = this.client.duplicate();
     let failure: Error | undefined;
-    blocking.on("error", (err) => (failure ??= err));
+    let failed: (err: Error) => void = () => {};
+    const failedOnce = new Promise<never>((_, reject) => (failed = reject));
+    failedOnce.catch(() => {});
+    blocking.on("error", (err) => {
+      failure ??= err;
+      failed(err);
+    });
     const release = () => {
       try {
         blocking.destroy();
@@ -149,26 +165,34 @@ export class RedisStore implements ReplayStore {
       }
     };
     signal.addEventListener("abort", release, { once: true });
+    const command = async (args: string[], options?: { typeMapping?: object }): Promise<unknown> => {
+      try {
+        return await Promise.race([blocking.sendCommand(args, options), failedOnce]);
+      } catch (err) {
+        if (signal.aborted) throw ABORTED;
+        throw storeError(streamId, "reading", failure ?? err);
+      }
+    };
     try {
-      await blocking.connect();
+      try {
+        await Promise.race([blocking.connect(), failedOnce]); // the first connection error fails the read: no reconnecting forever
+      } catch (err) {
+        if (signal.aborted) return;
+        throw storeError(streamId, "reading", err);
+      }
+      const [last0, ended0, stored] = (await command(["HMGET", meta, "last", "ended", "codec"])) as [unknown, unknown, unknown];
+      if (last0 === null || last0 === undefined) throw goneError(streamId, "Redis does not have it: it expired, was deleted, never existed, or Redis lost its data");
+      checkCodec(streamId, stored === null || stored === undefined ? undefined : String(stored), codec);
+      if (String(ended0) === "1" && after >= Number(String(last0))) throw goneError(streamId, `the position asked for, ${after}, is at or past its end (part ${String(last0)})`);
       let cursor = `0-${after + 1}`;
       for (;;) {
-        let reply: unknown;
-        try {
-          reply = await blocking.sendCommand(["XREAD", "COUNT", "512", "BLOCK", String(this.blockMs), "STREAMS", key, cursor], { typeMapping: BUFFERS });
-        } catch (err) {
-          if (signal.aborted) return;
-          throw new StreamError("NETWORK", `The Redis replay store failed while "${streamId}" was read: ${String((err as Error)?.message ?? err)}.`, { cause: failure ?? err });
-        }
+        const reply = await command(["XREAD", "COUNT", "512", "BLOCK", String(this.blockMs), "STREAMS", key, cursor], { typeMapping: BUFFERS });
         if (signal.aborted) return;
         const entries = streamEntries(reply);
         if (entries.length === 0) {
-          // Quiet for blockMs: is the stream still there (expired, deleted, or lost in a restart), and is more to come? A reader must not wait forever.
-          const [last, ended] = (await this.client.sendCommand(["HMGET", meta, "last", "ended"])) as [unknown, unknown];
+          // Quiet for blockMs: is the stream still there (expired, deleted, or lost in a restart)? A reader must not wait forever.
+          const [last] = (await command(["HMGET", meta, "last"])) as [unknown];
           if (last === null || last === undefined) throw goneError(streamId, "it expired or was lost while it was read");
-          if (String(ended) === "1" && Number(String(last)) <= Number(cursor.slice(2)) - 1) {
-            throw goneError(streamId, `the position asked for is past its end (part ${String(last)})`);
-          }
           continue;
         }
         for (const [id, fields] of entries) {
@@ -178,6 +202,9 @@ export class RedisStore implements ReplayStore {
           if (isTerminal(part.kind) || signal.aborted) return;
         }
       }
+    } catch (err) {
+      if (err === ABORTED) return;
+      throw err;
     } finally {
       signal.removeEventListener("abort", release);
       release();
@@ -189,7 +216,7 @@ export class RedisStore implements ReplayStore {
   }
 
   private key(streamId: string, what: "meta" | "parts"): string {
-    return `${this.prefix}{${streamId}}:${what}`;
+    return streamKey(this.prefix, streamId, what);
   }
 
   /**
@@ -212,6 +239,16 @@ export class RedisStore implements ReplayStore {
     this.loaded.set(source, createHash("sha1").update(source).digest("hex"));
     return result;
   }
+}
+
+/**
+ * A stream's key: `<prefix>{<id>}:<what>`, the id its hash tag, so that every key of a stream is in one hash slot
+ * (one Lua script may touch them on a cluster). Redis hashes the text between the first `{` and the first `}`
+ * after it, or the whole key when that is empty: so the id goes in with `%` and `}` escaped (`%25`, `%7D`), which
+ * makes the tag the whole id, never empty, for every id. Ids without those characters keep their plain keys.
+ */
+export function streamKey(prefix: string, streamId: string, what: string): string {
+  return `${prefix}{${streamId.replace(/[%}]/g, (c) => (c === "%" ? "%25" : "%7D"))}}:${what}`;
 }
 
 /** The entries of an XREAD reply for one key, in RESP2 (arrays) or RESP3 (a map) shape. */
