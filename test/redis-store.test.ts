@@ -127,3 +127,30 @@ describe.skipIf(redisMissing !== undefined)("durable streams over the Redis stor
     await expect(reading).rejects.toMatchObject({ code: "GONE" });
   });
 });
+
+describe.skipIf(redisMissing !== undefined)("the Redis store's keys on a cluster (issue 21, item 9)", () => {
+  it("every key of a stream is in one hash slot for every id, those starting with } too: no CROSSSLOT, and no two ids share keys", async () => {
+    const redis = await startRedis({ cluster: true });
+    const c = createClient({ url: redis.url });
+    c.on("error", () => {});
+    await c.connect();
+    try {
+      const store = redisStore({ client: c, keyPrefix: "slot:", blockMs: 100 });
+      const ids = ["}x", "}", "{}", "a}b{c", "{x}", "%7D", "%", "plain", "é🙂"];
+      for (const [n, id] of ids.entries()) {
+        expect(await store.create(id), id).toBe(true);
+        await store.append(id, { id: 1, kind: FrameKind.ITEM, payload: new Uint8Array([n]) });
+        await store.append(id, { id: 2, kind: FrameKind.END, payload: new Uint8Array(0) });
+      }
+      for (const [n, id] of ids.entries()) {
+        const got: number[][] = [];
+        for await (const p of store.read(id, -1, new AbortController().signal)) got.push([p.id, ...p.payload]);
+        expect(got, id).toEqual([[1, n], [2]]);
+      }
+      expect(() => redisStore({ client: c, keyPrefix: "a{b}:" })).toThrow(expect.objectContaining({ code: "OPTIONS" }));
+    } finally {
+      c.destroy();
+      await redis.stop();
+    }
+  });
+});

@@ -47,6 +47,10 @@ export function startProducer(spec: StreamSpec, store: ReplayStore, streamId: st
   runs.set(streamId, local);
   const ids = new Positions(-1);
   const appender = new StoreAppender(store, streamId, options.retryStoreMs);
+  const done = () => {
+    local.finished = true;
+    if (runs.get(streamId) === local) runs.delete(streamId);
+  };
   const errorPart = (id: number, info: ReturnType<typeof remoteInfo>): StoredPart => ({ id, kind: FrameKind.ERROR, payload: spec.format.codec.encode(info) });
   void (async () => {
     // A store takes part ids only in sequence, so after a refused part every later one is refused too, and the
@@ -71,15 +75,16 @@ export function startProducer(spec: StreamSpec, store: ReplayStore, streamId: st
       // The store refused a part (LIMIT), lost the stream (GONE) or stayed unreachable (STORE): stop the producer, and say why.
       void run.cancel(err);
       report(options, err);
+      done();
       await appender.quiesce();
       try {
+        // Not bounded: a client that queues commands while Redis is away sends it when Redis is back, ending the stream.
         await store.append(streamId, errorPart(appender.failedAt ?? ids.peek(FrameKind.ERROR), remoteInfo(err, false)));
       } catch {
         // The store cannot take the error part either: readers get GONE or STORE from their side.
       }
     } finally {
-      local.finished = true;
-      if (runs.get(streamId) === local) runs.delete(streamId);
+      done();
     }
   })();
 }

@@ -1,5 +1,6 @@
 // The in-memory replay store: one process, bounded per stream and in streams, with expired streams swept away.
 import { StreamError } from "../errors.js";
+import { FrameKind } from "../protocol.js";
 import { checkCodec, goneError, isNextId, isTerminal, limitError, storeLimits, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /** Options of {@link memoryStore}. */
@@ -78,7 +79,10 @@ export class MemoryStore implements ReplayStore {
     const entry = this.live(streamId);
     if (entry === undefined) throw goneError(streamId, "it expired or was deleted before this part was written");
     const last = entry.parts[entry.parts.length - 1]?.id ?? -1;
-    if (part.id <= last && last >= 0) return; // a retry of a part already stored
+    if (part.id <= last && last >= 0) {
+      if (part.kind !== FrameKind.ERROR || entry.ended) return; // a retry of a part already stored
+      part = { ...part, id: last + 1 }; // an error part after parts the store took late: it goes at the end
+    }
     if (entry.ended) throw new StreamError("ORDER", `The durable stream "${streamId}" has ended; nothing may be appended after its end.`);
     if (!isNextId(last, part.id)) throw new StreamError("ORDER", `Part ${part.id} cannot follow part ${last} of "${streamId}": parts are appended in sequence.`);
     const over = limitError(streamId, this.limits, entry.parts.length, entry.bytes, part);

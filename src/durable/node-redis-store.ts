@@ -1,6 +1,7 @@
 // The Redis replay store: one Redis Stream per durable stream (XADD, XREAD BLOCK), a hash for its counters, both expiring together.
 import { createHash } from "node:crypto";
 import { StreamError } from "../errors.js";
+import { FrameKind } from "../protocol.js";
 import { checkCodec, goneError, isTerminal, storeError, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /**
@@ -57,7 +58,10 @@ const APPEND = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local id = tonumber(ARGV[1])
 local last = tonumber(redis.call('HGET', KEYS[1], 'last'))
-if id <= last then return 2 end
+if id <= last then
+  if ARGV[2] ~= '${FrameKind.ERROR}' or redis.call('HGET', KEYS[1], 'ended') == '1' then return 2 end
+  id = last + 1
+end
 if id ~= last + 1 and not (last == -1 and id == 1) then return -2 end
 if redis.call('HGET', KEYS[1], 'ended') == '1' then return -3 end
 local parts = tonumber(redis.call('HGET', KEYS[1], 'parts'))

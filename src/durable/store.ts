@@ -38,7 +38,9 @@ export interface StoreLimits {
  * - `append(streamId, part)`: add the next part and refresh the TTL. Ids come in sequence ({@link isNextId}): refuse
  *   any id past the next with `StreamError("ORDER")`, so that after a refused part every later one is refused too (a
  *   producer pipelines its appends; a gap must be impossible). An id at or below the last stored one is a retry of a
- *   part the store already has (its reply was lost with a connection): accept it, changing nothing. An END or ERROR part
+ *   part the store already has (its reply was lost with a connection): accept it, changing nothing; but an ERROR part
+ *   so numbered on a stream that has not ended goes after the last part (the producer gave up on parts that the
+ *   store took late), so that the stream still ends. An END or ERROR part
  *   marks the end: nothing may follow it. Throw `StreamError("LIMIT")` when the part would take the stream over
  *   `maxParts` or `maxBytes` (a terminal part is always accepted, so the stream can say why it stopped), and
  *   `StreamError("GONE")` when the stream no longer exists (expired, deleted, or lost with the store's data): a
