@@ -15,7 +15,7 @@ export interface SuiteContext {
   /** How many server instances share the store (Redis: 2; memory: 1). */
   instances: number;
   /** A store for instance i, over the test's shared backend (fresh key space per call of `fresh`). */
-  storeFor(instance: number, limits?: { maxParts?: number; maxBytes?: number; ttlMs?: number }): ReplayStore;
+  storeFor(instance: number, limits?: { maxParts?: number; maxBytes?: number; ttlMs?: number; maxStreams?: number }): ReplayStore;
   /** Starts a fresh key space (a new memory store, or a new key prefix). */
   fresh(): void;
 }
@@ -192,6 +192,70 @@ export function durableSuite(ctx: SuiteContext): void {
       const late = await readAll(S, S.reader(fetch(`${harness.servers[0]!.url}/x`)));
       expect(late.error?.code).toBe("REMOTE");
       expect(late.error?.remote?.code).toBe("CANCELLED");
+    } finally {
+      await stop();
+    }
+  });
+
+  it("start: false only reads (an unknown id is GONE, no producer runs); a start hook decides per id", async () => {
+    const S = definition(sse());
+    try {
+      const harness = await start(S, { total: 3, durable: { start: (id: string) => id.startsWith("ok-") } });
+      const denied = await readResuming(S, harness, "no-1");
+      expect(denied.error?.remote?.code).toBe("GONE");
+      expect(harness.stats.runs.get("no-1")).toBeUndefined();
+      const allowed = await readResuming(S, harness, "ok-1");
+      expect(allowed.items).toEqual(expectedItems(3));
+      const readOnly = await start(S, { total: 3, durable: { start: false } });
+      expect((await readResuming(S, readOnly, "any")).error?.remote?.code).toBe("GONE");
+      expect(readOnly.stats.runs.size).toBe(0);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("a stream whose only request is aborted before its first part is cancelled (CANCELLED), unless continueOnDisconnect: true", async () => {
+    const S = definition(binary(msgpack()));
+    const abortAtOnce = async (harness: Harness, id: string) => {
+      const abort = new AbortController();
+      const response = fetch(`${harness.servers[0]!.url}/${id}`, { signal: abort.signal }).catch(() => undefined);
+      await until(() => harness.stats.runs.get(id) === 1);
+      abort.abort();
+      await response;
+      await until(() => harness.servers[0]!.open === 0);
+    };
+    try {
+      // By default: the producer's signal aborts, it stops at its first step, and the stream says CANCELLED.
+      let harness = await start(S, { total: 50, beforeHeader: (_id, signal) => new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true })) });
+      await abortAtOnce(harness, "a");
+      await until(() => harness.stats.finished.get("a") === 1);
+      expect(harness.stats.produced.get("a")).toBeUndefined();
+      const late = await readAll(S, S.reader(fetch(`${harness.servers[0]!.url}/a`)));
+      expect(late.error?.remote?.code).toBe("CANCELLED");
+      expect(late.error?.message).toMatch(/only request was aborted before the first part/);
+      // Asked to: it runs to the end with nobody attached.
+      let go = () => {};
+      const gate = new Promise<void>((resolve) => (go = resolve));
+      harness = await start(S, { total: 50, beforeHeader: () => gate, durable: { continueOnDisconnect: true } });
+      await abortAtOnce(harness, "b");
+      go();
+      await until(() => harness.stats.finished.get("b") === 1);
+      expect(harness.stats.produced.get("b")).toBe(50);
+      expect((await readResuming(S, harness, "b")).items).toEqual(expectedItems(50));
+    } finally {
+      await stop();
+    }
+  });
+
+  it("ended streams do not count against maxStreams: one stream at a time, many in a row, all start", async () => {
+    const S = definition(ndjson());
+    try {
+      const harness = await start(S, { total: 2 }, { maxStreams: 2 });
+      for (let i = 0; i < 6; i++) {
+        const result = await readResuming(S, harness, `m${i}`);
+        expect(result.error, `m${i}`).toBeUndefined();
+        expect(result.items).toEqual(expectedItems(2));
+      }
     } finally {
       await stop();
     }

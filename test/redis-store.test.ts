@@ -116,6 +116,20 @@ describe.skipIf(redisMissing !== undefined)("durable streams over the Redis stor
     await expect(reading).rejects.toMatchObject({ code: "GONE" });
   });
 
+  it("bounded in streams (maxStreams): a stream over the bound is LIMIT, an ended or deleted one frees its place", async () => {
+    const store = redisStore({ client: clients[0]!, keyPrefix: "bound:", maxStreams: 2 });
+    expect(await store.create("a")).toBe(true);
+    expect(await store.create("b")).toBe(true);
+    await expect(store.create("c")).rejects.toMatchObject({ code: "LIMIT", message: expect.stringMatching(/maxStreams/) });
+    await expect(store.create("c")).rejects.toMatchObject({ code: "LIMIT" }); // refused again: it left no keys that would say it exists
+    await store.append("a", { id: 1, kind: FrameKind.END, payload: new Uint8Array(0) });
+    await store.delete("c");
+    expect(await store.create("d")).toBe(true);
+    await expect(store.create("e")).rejects.toMatchObject({ code: "LIMIT" });
+    await store.delete("b");
+    expect(await store.create("e")).toBe(true);
+  });
+
   it("a reader on a quiet stream whose keys vanish (expiry, a flush) gets GONE rather than waiting forever", async () => {
     const store = redisStore({ client: clients[0]!, keyPrefix: "quiet:", blockMs: 100 });
     await store.create("q");

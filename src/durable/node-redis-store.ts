@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { StreamError } from "../errors.js";
 import { FrameKind } from "../protocol.js";
+import { RedisRunningSet } from "./redis-running-set.js";
 import { checkCodec, goneError, isTerminal, storeError, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /**
@@ -31,6 +32,12 @@ export interface RedisStoreOptions extends Partial<StoreLimits> {
    * `<prefix>{<id>}:meta`, `%` and `}` in the id escaped: one hash slot per stream, for every id.
    */
   keyPrefix?: string | undefined;
+  /**
+   * Streams running at once (created, not ended, appended to within `ttlMs`); creating one more throws `LIMIT`.
+   * Ended streams do not count. Default 10 000. Redis memory is bounded by the running streams × `maxBytes`, plus
+   * the ended ones until their TTL.
+   */
+  maxStreams?: number | undefined;
   /** How long one XREAD BLOCK waits before the reader checks that the stream still exists. Default 5000 ms. */
   blockMs?: number | undefined;
 }
@@ -103,6 +110,7 @@ export class RedisStore implements ReplayStore {
   private readonly blockMs: number;
   /** The scripts Redis is known to have, by source: their SHA-1. */
   private readonly loaded = new Map<string, string>();
+  private readonly running: RedisRunningSet;
 
   constructor(options: RedisStoreOptions) {
     this.limits = storeLimits(options);
@@ -111,10 +119,14 @@ export class RedisStore implements ReplayStore {
     if (/[{}]/.test(this.prefix)) throw new StreamError("OPTIONS", `keyPrefix must not contain "{" or "}": the stream id is each key's hash tag (got ${JSON.stringify(this.prefix).slice(0, 60)}).`);
     this.blockMs = options.blockMs ?? 5000;
     if (!Number.isSafeInteger(this.blockMs) || this.blockMs <= 0) throw new StreamError("OPTIONS", `blockMs must be a positive integer, got ${String(options.blockMs)}.`);
+    this.running = new RedisRunningSet(this.client, `${this.prefix}running`, options.maxStreams ?? 10_000, this.limits.ttlMs, (source, keys, args) => this.script(source, keys, args));
   }
 
   async create(streamId: string, codec?: string): Promise<boolean> {
-    return (await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs), codec ?? ""])) === 1;
+    if ((await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs), codec ?? ""])) !== 1) return false;
+    if (await this.running.admit(streamId)) return true;
+    await this.delete(streamId);
+    throw this.running.full(streamId);
   }
 
   async append(streamId: string, part: StoredPart): Promise<void> {
@@ -127,6 +139,9 @@ export class RedisStore implements ReplayStore {
     );
     switch (result) {
       case 1:
+        if (isTerminal(part.kind)) await this.running.release(streamId);
+        else this.running.renew(streamId);
+        return;
       case 2:
         return;
       case -1:
@@ -217,6 +232,7 @@ export class RedisStore implements ReplayStore {
 
   async delete(streamId: string): Promise<void> {
     await this.client.sendCommand(["DEL", this.key(streamId, "meta"), this.key(streamId, "parts")]);
+    await this.running.release(streamId);
   }
 
   private key(streamId: string, what: "meta" | "parts"): string {
