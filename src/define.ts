@@ -13,7 +13,9 @@ import { decoderStream, type DecoderStreamOptions, type PartTransform, type Type
 import { encoderStream, type EncoderStreamOptions } from "./writer/encoder-stream.js";
 import { ChannelImpl, type Channel, type ChannelOptions } from "./writer/channel.js";
 import { partJsonSchema, type JsonSchemaOptions, type StreamJsonSchemas } from "./schema/json-schema.js";
-import { durableResponse, type DurableOptions } from "./durable/durable-response.js";
+import { defaultStore, durableResponse, type DurableOptions } from "./durable/durable-response.js";
+import { stopDurable } from "./durable/durable-producer.js";
+import type { ReplayStore } from "./durable/store.js";
 
 /** Options of a stream definition, shared by its writers and readers. */
 export interface DefinitionOptions {
@@ -271,6 +273,19 @@ export class StreamTypes<
    */
   durable<Y = Uint8Array>(streamId: string, producer: Producer<StreamWriter<I, H, F>, Y>, options?: DurableOptions & StreamResponseInit): Response {
     return durableResponse(this.spec, streamId, producer as unknown as Producer<StreamWriterImpl>, options);
+  }
+
+  /**
+   * Stops a durable stream's producer wherever it runs (this instance, or another one sharing `store`, within
+   * about 500 ms on Redis): its `signal` aborts and the stream ends with an error part, code `CANCELLED`, that every
+   * reader gets. Resolves false when the stream is not running (unknown, or already ended). Check the caller's
+   * right to the stream first, as for reading it (docs/security.md).
+   *
+   * @example
+   * app.post("/chat/:id/stop", async (req) => Response.json({ stopped: await STREAM.stop(req.params.id, { store }) }));
+   */
+  stop(streamId: string, options: { store?: ReplayStore | undefined } = {}): Promise<boolean> {
+    return stopDurable(options.store ?? defaultStore(), streamId);
   }
 
   /**

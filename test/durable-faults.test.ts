@@ -1,4 +1,7 @@
 // The fault table of docs/resume.md, a test per row, on a real redis-server with an append-only file: what each store fault leaves to readers and producers.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binary, json, msgpack, ndjson, sse, streamTypes, type ReplayStore } from "../src/index.js";
@@ -101,6 +104,37 @@ describe.skipIf(redisMissing !== undefined)("durable streams: store faults (docs
     } finally {
       if (down) await redis.start();
       await h.close();
+      h = undefined;
+    }
+  }, 30_000);
+
+  it("the instance running a producer is killed (SIGKILL): its lease lapses and every reader, late ones too, gets PRODUCER_LOST", async () => {
+    const S = definition(binary(msgpack()));
+    const prefix = `lost${++round}:`;
+    const child = spawn(process.execPath, ["--import", "tsx", "test/durable-instance-child.ts", redis.url, prefix, "1000"], { stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
+      const reading = startInstances(S, () => redisStore({ client: clients[0]!, keyPrefix: prefix, leaseMs: 1000, blockMs: 500 }), 1, { total: 1 });
+      h = await reading;
+      const first = S.reader(fetch(`${line}/k`), { idleTimeoutMs: 15_000 }); // starts the stream on the child
+      await first.readHeader();
+      const other = readAll(S, S.reader(fetch(`${h.servers[0]!.url}/k`), { idleTimeoutMs: 15_000 }));
+      let n = 0;
+      for await (const _ of first.readItems()) if (++n === 5) break;
+      child.kill("SIGKILL");
+      await exited;
+      const result = await other;
+      expect(result.error?.remote?.code).toBe("PRODUCER_LOST");
+      expect(result.error?.message).toMatch(/^The stream's producer was lost after \d+ items/);
+      expect(result.items).toEqual(expectedItems(result.items.length));
+      const late = await readAll(S, S.reader(fetch(`${h.servers[0]!.url}/k`), { idleTimeoutMs: 15_000 }));
+      expect(late.error?.remote?.code).toBe("PRODUCER_LOST");
+      expect(late.items).toEqual(result.items);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+      await h?.close();
       h = undefined;
     }
   }, 30_000);

@@ -226,7 +226,7 @@ export function durableSuite(ctx: SuiteContext): void {
     };
     try {
       // By default: the producer's signal aborts, it stops at its first step, and the stream says CANCELLED.
-      let harness = await start(S, { total: 50, beforeHeader: (_id, signal) => new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true })) });
+      let harness = await start(S, { total: 50, beforeHeader: (_id, signal) => new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true })) });
       await abortAtOnce(harness, "a");
       await until(() => harness.stats.finished.get("a") === 1);
       expect(harness.stats.produced.get("a")).toBeUndefined();
@@ -256,6 +256,36 @@ export function durableSuite(ctx: SuiteContext): void {
         expect(result.error, `m${i}`).toBeUndefined();
         expect(result.items).toEqual(expectedItems(2));
       }
+    } finally {
+      await stop();
+    }
+  });
+
+  it("STREAM.stop() from any instance: the producer's signal aborts, and every reader gets the stored CANCELLED end", async () => {
+    const S = definition(sse());
+    try {
+      const aborted: string[] = [];
+      const harness = await start(S, {
+        total: 100_000,
+        pauseMs: 5,
+        pauseEvery: 1,
+        beforeHeader: async (id, signal) => signal.addEventListener("abort", () => aborted.push(id)),
+      });
+      const readers = harness.servers.map((server) => readAll(S, S.reader(fetch(`${server.url}/s`), { idleTimeoutMs: 10_000 })));
+      await until(() => (harness.stats.produced.get("s") ?? 0) >= 5);
+      // The store of the last instance: on Redis another instance than the one running the producer.
+      expect(await S.stop("s", { store: ctx.storeFor(ctx.instances - 1) })).toBe(true);
+      for (const result of await Promise.all(readers)) {
+        expect(result.error?.remote?.code).toBe("CANCELLED");
+        expect(result.error?.message).toMatch(/^The stream was cancelled after \d+ items: .*STREAM\.stop\(\)/);
+        expect(result.items).toEqual(expectedItems(result.items.length));
+      }
+      await until(() => harness.stats.finished.get("s") === 1);
+      expect(aborted).toEqual(["s"]);
+      expect(await S.stop("s", { store: ctx.storeFor(0) })).toBe(false); // it has ended
+      expect(await S.stop("never-started", { store: ctx.storeFor(0) })).toBe(false);
+      const late = await readAll(S, S.reader(fetch(`${harness.servers[0]!.url}/s`)));
+      expect(late.error?.remote?.code).toBe("CANCELLED");
     } finally {
       await stop();
     }

@@ -25,7 +25,13 @@ interface LocalRun {
   finished: boolean;
   /** Why the run was cancelled, for its error part. */
   cancelled: string | undefined;
+  /** Cancels the run now, for `reason`: its loop stores the CANCELLED part without waiting for the producer's step. */
+  stop(reason: string): void;
 }
+
+/** The longest time between two renewals of a producer's lease (which also carry a stop requested elsewhere). */
+const MAX_RENEW_EVERY_MS = 500;
+const STOPPED = Symbol("stopped");
 
 const localRuns = new WeakMap<ReplayStore, Map<string, LocalRun>>();
 
@@ -41,13 +47,30 @@ function report(options: DurableProducerOptions, err: unknown): void {
 export function startProducer(spec: StreamSpec, store: ReplayStore, streamId: string, producer: Producer<StreamWriterImpl>, options: DurableProducerOptions): void {
   const writer = new StreamWriterImpl({ ...spec, format: partsFormat(spec.format) });
   const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, { includeStack: options.includeStack, onError: options.onError });
-  const local: LocalRun = { run, continueOnDisconnect: options.continueOnDisconnect, clients: 0, started: false, finished: false, cancelled: undefined };
+  let stopped: (value: typeof STOPPED) => void = () => {};
+  const stopping = new Promise<typeof STOPPED>((resolve) => (stopped = resolve));
+  const local: LocalRun = {
+    run,
+    continueOnDisconnect: options.continueOnDisconnect,
+    clients: 0,
+    started: false,
+    finished: false,
+    cancelled: undefined,
+    stop(reason) {
+      if (local.finished || local.cancelled !== undefined) return;
+      local.cancelled = reason;
+      stopped(STOPPED);
+      void run.cancel(new Error(reason));
+    },
+  };
   let runs = localRuns.get(store);
   if (runs === undefined) localRuns.set(store, (runs = new Map()));
   runs.set(streamId, local);
   const ids = new Positions(-1);
   const appender = new StoreAppender(store, streamId, options.retryStoreMs);
+  const renewing = renewLease(store, streamId, local);
   const done = () => {
+    clearInterval(renewing);
     local.finished = true;
     if (runs.get(streamId) === local) runs.delete(streamId);
   };
@@ -57,8 +80,8 @@ export function startProducer(spec: StreamSpec, store: ReplayStore, streamId: st
     // error part takes the id of the first refused one: no gap, ever.
     try {
       for (;;) {
-        const frame = await run.next();
-        if (frame === undefined) {
+        const frame = await Promise.race([run.next(), stopping]);
+        if (frame === undefined || frame === STOPPED) {
           // Cancelled: the stream says so rather than stopping short.
           await appender.flush();
           const message = `The producer was cancelled: ${local.cancelled ?? "it stopped"}.`;
@@ -89,6 +112,45 @@ export function startProducer(spec: StreamSpec, store: ReplayStore, streamId: st
   })();
 }
 
+/**
+ * Renews the producer's lease while it runs (stores shared by instances: readers elsewhere learn from a lapsed
+ * lease that this instance died), and stops it when a stop was requested from any instance. A failed renewal is
+ * not retried here: the appends ride out outages, and a lease that lapses meanwhile is what readers must see.
+ */
+function renewLease(store: ReplayStore, streamId: string, local: LocalRun): ReturnType<typeof setInterval> | undefined {
+  if (store.renew === undefined) return undefined;
+  let inFlight = false;
+  const every = Math.max(1, Math.min(MAX_RENEW_EVERY_MS, Math.floor((store.leaseMs ?? Infinity) / 3)));
+  const timer = setInterval(() => {
+    if (inFlight || local.finished) return;
+    inFlight = true;
+    store.renew!(streamId).then(
+      (stop) => {
+        inFlight = false;
+        if (stop) local.stop("STREAM.stop() was called for it");
+      },
+      () => (inFlight = false),
+    );
+  }, every);
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+/**
+ * Stops the producer of `streamId` wherever it runs: at once when it runs here, else through the store (the
+ * instance running it learns at its next lease renewal). Its signal aborts and the stream ends with a `CANCELLED`
+ * error part, which every reader gets. False when the stream is not running (unknown, ended, or a store without
+ * `requestStop`).
+ */
+export async function stopDurable(store: ReplayStore, streamId: string): Promise<boolean> {
+  const local = localRuns.get(store)?.get(streamId);
+  if (local !== undefined && !local.finished) {
+    local.stop("STREAM.stop() was called for it");
+    return true;
+  }
+  return (await store.requestStop?.(streamId)) === true;
+}
+
 function isDone(kind: number): boolean {
   return kind === FrameKind.END || kind === FrameKind.ERROR;
 }
@@ -107,9 +169,7 @@ export function attach(store: ReplayStore, streamId: string): () => void {
     attached = false;
     local.clients--;
     if (local.clients > 0 || local.finished || local.continueOnDisconnect === true) return;
-    if (local.continueOnDisconnect === false) local.cancelled = "every client left (continueOnDisconnect: false)";
-    else if (!local.started) local.cancelled = "its only request was aborted before the first part (set continueOnDisconnect: true to run it anyway)";
-    else return;
-    void local.run.cancel(new Error(local.cancelled));
+    if (local.continueOnDisconnect === false) local.stop("every client left (continueOnDisconnect: false)");
+    else if (!local.started) local.stop("its only request was aborted before the first part (set continueOnDisconnect: true to run it anyway)");
   };
 }

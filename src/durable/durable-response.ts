@@ -57,8 +57,8 @@ const MAX_REOPEN_MS = 1000;
 
 let sharedStore: MemoryStore | undefined;
 
-/** The process-wide memory store, made on first use. */
-function defaultStore(): ReplayStore {
+/** The process-wide memory store, made on first use: `durable()`'s and `stop()`'s store when none is given. */
+export function defaultStore(): ReplayStore {
   return (sharedStore ??= new MemoryStore());
 }
 
@@ -110,6 +110,7 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
   /** When the store's current outage began (its first failed read since the last part), or undefined. */
   let outageSince: number | undefined;
   let reopenDelay = FIRST_REOPEN_MS;
+  let lostReported = false;
   let opened = false;
   let deadline = Infinity;
   let detach = () => {};
@@ -132,6 +133,15 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
   /** A failed read: another try from `position` after a backoff, unless the failure is final or the outage too long. */
   const retryRead = async (err: unknown) => {
     closeParts();
+    if (err instanceof StreamError && err.code === "PRODUCER_LOST" && !lostReported) {
+      // The producer's instance died: this reader ends the stream for every reader, with the part after the last
+      // (the store puts an error part after any part stored meanwhile), and reads on to deliver it.
+      lostReported = true;
+      await store.append(streamId, { id: position + 1, kind: FrameKind.ERROR, payload: format.codec.encode(remoteInfo(err, false)) }).catch(() => {
+        throw err;
+      });
+      return;
+    }
     if (!isTransient(err)) throw err;
     const now = Date.now();
     outageSince ??= now;

@@ -22,6 +22,8 @@ interface Entry {
   readonly codec: string | undefined;
   bytes: number;
   ended: boolean;
+  /** STREAM.stop() was called for it. */
+  stopRequested: boolean;
   expiresAt: number;
   /** Readers waiting for the next part, or for the stream's removal. */
   readonly waiters: Set<() => void>;
@@ -70,7 +72,7 @@ export class MemoryStore implements ReplayStore {
     if (this.streams.size >= this.maxStreams && !this.dropOldestEnded()) {
       throw new StreamError("LIMIT", `The memory replay store holds ${this.maxStreams} running streams (maxStreams); "${streamId}" cannot start until one ends.`);
     }
-    this.streams.set(streamId, { parts: [], codec, bytes: 0, ended: false, expiresAt: Date.now() + this.limits.ttlMs, waiters: new Set() });
+    this.streams.set(streamId, { parts: [], codec, bytes: 0, ended: false, stopRequested: false, expiresAt: Date.now() + this.limits.ttlMs, waiters: new Set() });
     this.startSweeping();
     return true;
   }
@@ -133,6 +135,18 @@ export class MemoryStore implements ReplayStore {
     if (entry === undefined) return;
     this.streams.delete(streamId);
     wake(entry);
+  }
+
+  /** The producer runs in this process: no lease to keep; says whether a stop was requested. */
+  async renew(streamId: string): Promise<boolean> {
+    return this.live(streamId)?.stopRequested === true;
+  }
+
+  async requestStop(streamId: string): Promise<boolean> {
+    const entry = this.live(streamId);
+    if (entry === undefined || entry.ended) return false;
+    entry.stopRequested = true;
+    return true;
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { StreamError } from "../errors.js";
 import { FrameKind } from "../protocol.js";
 import { RedisRunningSet } from "./redis-running-set.js";
-import { checkCodec, goneError, isTerminal, storeError, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
+import { checkCodec, goneError, producerLostError, isTerminal, storeError, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /**
  * What the store needs of a node-redis client (`createClient()` from "redis", v5 or later, connected): raw
@@ -38,7 +38,13 @@ export interface RedisStoreOptions extends Partial<StoreLimits> {
    * the ended ones until their TTL.
    */
   maxStreams?: number | undefined;
-  /** How long one XREAD BLOCK waits before the reader checks that the stream still exists. Default 5000 ms. */
+  /**
+   * How long a producer's lease lasts without renewal, in ms. Default 5000. Its instance renews it every
+   * leaseMs / 3 (at most every 500 ms, which is also how soon `STREAM.stop()` reaches it); when it lapses (the
+   * instance died), readers end the stream with `PRODUCER_LOST` within about two lease periods.
+   */
+  leaseMs?: number | undefined;
+  /** How long one XREAD BLOCK waits before the reader checks that the stream still exists (and its lease). Default 5000 ms. */
   blockMs?: number | undefined;
 }
 
@@ -48,12 +54,40 @@ const ABORTED = Symbol("aborted");
 /** RESP blob strings as Buffers, so that payloads round-trip byte for byte (node-redis `RESP_TYPES.BLOB_STRING`). */
 const BUFFERS = { [36]: Buffer } as const;
 
+/** Lua: `now`, Redis's clock in ms (one clock for every instance's leases). */
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/* renew: KEYS[1] meta; ARGV[1] leaseMs. The producer's lease, extended: 1, or 2 when a stop was requested; 0 gone or ended. */
+const RENEW = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'ended') == '1' then return 0 end
+${NOW}
+redis.call('HSET', KEYS[1], 'lease', now + tonumber(ARGV[1]))
+if redis.call('HGET', KEYS[1], 'stop') == '1' then return 2 end
+return 1`;
+
+/* stop: KEYS[1] meta. Marks the stream for its producer's next renewal: 1, or 0 when gone or ended. */
+const REQUEST_STOP = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'ended') == '1' then return 0 end
+redis.call('HSET', KEYS[1], 'stop', 1)
+return 1`;
+
+/* state (a reader with nothing new): KEYS[1] meta. -1 gone, 0 ended, 1 running, 2 its lease lapsed. */
+const STATE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HGET', KEYS[1], 'ended') == '1' then return 0 end
+${NOW}
+local lease = tonumber(redis.call('HGET', KEYS[1], 'lease'))
+if lease ~= nil and lease < now then return 2 end
+return 1`;
+
 /*
- * create: KEYS[1] meta; ARGV[1] ttl, ARGV[2] codec. The `SET NX PX` of a lock, for a hash: exactly one caller creates the stream.
+ * create: KEYS[1] meta; ARGV[1] ttl, ARGV[2] codec, ARGV[3] leaseMs. The `SET NX PX` of a lock, for a hash: exactly one caller creates the stream.
  */
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'last', -1, 'parts', 0, 'bytes', 0, 'ended', 0, 'codec', ARGV[2])
+${NOW}
+redis.call('HSET', KEYS[1], 'last', -1, 'parts', 0, 'bytes', 0, 'ended', 0, 'codec', ARGV[2], 'lease', now + tonumber(ARGV[3]))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
@@ -108,6 +142,7 @@ export class RedisStore implements ReplayStore {
   private readonly client: RedisClientLike;
   private readonly prefix: string;
   private readonly blockMs: number;
+  readonly leaseMs: number;
   /** The scripts Redis is known to have, by source: their SHA-1. */
   private readonly loaded = new Map<string, string>();
   private readonly running: RedisRunningSet;
@@ -119,11 +154,13 @@ export class RedisStore implements ReplayStore {
     if (/[{}]/.test(this.prefix)) throw new StreamError("OPTIONS", `keyPrefix must not contain "{" or "}": the stream id is each key's hash tag (got ${JSON.stringify(this.prefix).slice(0, 60)}).`);
     this.blockMs = options.blockMs ?? 5000;
     if (!Number.isSafeInteger(this.blockMs) || this.blockMs <= 0) throw new StreamError("OPTIONS", `blockMs must be a positive integer, got ${String(options.blockMs)}.`);
+    this.leaseMs = options.leaseMs ?? 5000;
+    if (!Number.isSafeInteger(this.leaseMs) || this.leaseMs <= 0) throw new StreamError("OPTIONS", `leaseMs must be a positive integer, got ${String(options.leaseMs)}.`);
     this.running = new RedisRunningSet(this.client, `${this.prefix}running`, options.maxStreams ?? 10_000, this.limits.ttlMs, (source, keys, args) => this.script(source, keys, args));
   }
 
   async create(streamId: string, codec?: string): Promise<boolean> {
-    if ((await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs), codec ?? ""])) !== 1) return false;
+    if ((await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs), codec ?? "", String(this.leaseMs)])) !== 1) return false;
     if (await this.running.admit(streamId)) return true;
     await this.delete(streamId);
     throw this.running.full(streamId);
@@ -205,13 +242,14 @@ export class RedisStore implements ReplayStore {
       if (String(ended0) === "1" && after >= Number(String(last0))) throw goneError(streamId, `the position asked for, ${after}, is at or past its end (part ${String(last0)})`);
       let cursor = `0-${after + 1}`;
       for (;;) {
-        const reply = await command(["XREAD", "COUNT", "512", "BLOCK", String(this.blockMs), "STREAMS", key, cursor], { typeMapping: BUFFERS });
+        const reply = await command(["XREAD", "COUNT", "512", "BLOCK", String(Math.min(this.blockMs, this.leaseMs)), "STREAMS", key, cursor], { typeMapping: BUFFERS });
         if (signal.aborted) return;
         const entries = streamEntries(reply);
         if (entries.length === 0) {
-          // Quiet for blockMs: is the stream still there (expired, deleted, or lost in a restart)? A reader must not wait forever.
-          const [last] = (await command(["HMGET", meta, "last"])) as [unknown];
-          if (last === null || last === undefined) throw goneError(streamId, "it expired or was lost while it was read");
+          // Quiet: is the stream still there (expired, deleted, or lost in a restart), and its producer alive? A reader must not wait forever.
+          const state = await command(["EVAL", STATE, "1", meta]);
+          if (state === -1) throw goneError(streamId, "it expired or was lost while it was read");
+          if (state === 2) throw producerLostError(streamId, this.leaseMs);
           continue;
         }
         for (const [id, fields] of entries) {
@@ -228,6 +266,14 @@ export class RedisStore implements ReplayStore {
       signal.removeEventListener("abort", release);
       release();
     }
+  }
+
+  async renew(streamId: string): Promise<boolean> {
+    return (await this.script(RENEW, [this.key(streamId, "meta")], [String(this.leaseMs)])) === 2;
+  }
+
+  async requestStop(streamId: string): Promise<boolean> {
+    return (await this.script(REQUEST_STOP, [this.key(streamId, "meta")], [])) === 1;
   }
 
   async delete(streamId: string): Promise<void> {

@@ -55,6 +55,11 @@ export interface StoreLimits {
  *   (or what its client throws) when the store cannot be reached: the caller retries that from its position. When `signal` aborts, the iteration ends
  *   quietly and releases what it holds (a blocking connection, a subscription).
  * - `delete(streamId)`: remove a stream now (readers waiting on it get `GONE`).
+ * - Optional, for stores shared by instances: the producer's lease and stop. `create` starts a lease of
+ *   `leaseMs`; `renew(streamId)` extends it (the producer's instance calls it every `leaseMs / 10`, at most every
+ *   500 ms) and resolves true once `requestStop(streamId)` was called, from any instance. A `read` that has given
+ *   every stored part of a stream that has not ended, and whose lease has lapsed (its instance died), throws
+ *   `StreamError("PRODUCER_LOST")`: the caller then appends the error part that ends the stream for every reader.
  * - Never hold more than its limits: memory is bounded by streams × `maxBytes`.
  *
  * Backends: memory (`memoryStore()`, one process), Redis Streams (`redisStore()` from "streamtypes/redis"). Another
@@ -68,6 +73,12 @@ export interface ReplayStore {
   append(streamId: string, part: StoredPart): Promise<void>;
   read(streamId: string, after: number, signal: AbortSignal, codec?: string): AsyncIterable<StoredPart>;
   delete(streamId: string): Promise<void>;
+  /** How long a producer's lease lasts without renewal (see `renew`); undefined: the store has no leases. */
+  readonly leaseMs?: number | undefined;
+  /** Extends the producer's lease by `leaseMs`; true once a stop was requested. */
+  renew?(streamId: string): Promise<boolean>;
+  /** Asks the stream's producer to stop, wherever it runs: false when the stream does not exist or has ended. */
+  requestStop?(streamId: string): Promise<boolean>;
   /** Releases the store's own resources (timers, connections it opened); not the client it was given. */
   close?(): Promise<void>;
 }
@@ -160,6 +171,15 @@ export function checkCodec(streamId: string, stored: string | undefined, wanted:
   throw new StreamError(
     "FORMAT",
     `The durable stream "${streamId}" is stored in the ${stored} codec; this endpoint's format uses ${wanted}. Serve it from an endpoint of the same codec, or start it under another id.`,
+  );
+}
+
+/** The `PRODUCER_LOST` error: the lease of a stream's producer lapsed before its end (the instance running it died). */
+export function producerLostError(streamId: string, leaseMs: number | undefined): StreamError {
+  const lease = leaseMs === undefined ? "" : ` for more than ${leaseMs} ms`;
+  return new StreamError(
+    "PRODUCER_LOST",
+    `The producer of the durable stream "${streamId}" stopped renewing its lease${lease} before the stream's end: the instance running it died or lost the store. Start a new stream.`,
   );
 }
 
