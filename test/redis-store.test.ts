@@ -116,6 +116,27 @@ describe.skipIf(redisMissing !== undefined)("durable streams over the Redis stor
     await expect(reading).rejects.toMatchObject({ code: "GONE" });
   });
 
+  it("one tail connection per store: 300 tailing readers over 3 streams on one instance hold 2 Redis connections, each reader exact", async () => {
+    const S = definition(binary(msgpack()));
+    const info = async () => Number(/connected_clients:(\d+)/.exec(String(await clients[0]!.sendCommand(["INFO", "clients"])))![1]);
+    const before = await info();
+    const dedicated = await client(); // the store's own client, so that its connections can be counted
+    const h = await startInstances(S, () => redisStore({ client: dedicated, keyPrefix: `fan${round++}:` }), 1, { total: 40, pauseMs: 10, pauseEvery: 1 });
+    try {
+      const ids = ["a", "b", "c"];
+      const readers = Array.from({ length: 300 }, (_, i) => readAll(S, S.reader(fetch(`${h.servers[0]!.url}/${ids[i % 3]}`), { idleTimeoutMs: 15_000 })));
+      for (let waited = 0; ids.some((id) => (h.stats.produced.get(id) ?? 0) < 10) && waited < 10_000; waited += 10) await sleep(10);
+      const during = await info();
+      for (const result of await Promise.all(readers)) {
+        expect(result.error).toBeUndefined();
+        expect(result.items).toEqual(expectedItems(40));
+      }
+      expect(during - before).toBeLessThanOrEqual(2); // the client given, and the tail's one duplicate
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
   it("bounded in streams (maxStreams): a stream over the bound is LIMIT, an ended or deleted one frees its place", async () => {
     const store = redisStore({ client: clients[0]!, keyPrefix: "bound:", maxStreams: 2 });
     expect(await store.create("a")).toBe(true);

@@ -2,13 +2,15 @@
 import { createHash } from "node:crypto";
 import { StreamError } from "../errors.js";
 import { FrameKind } from "../protocol.js";
+import { readStream, tailSource, type ReadContext } from "./redis-read.js";
 import { RedisRunningSet } from "./redis-running-set.js";
-import { checkCodec, goneError, producerLostError, isTerminal, storeError, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
+import { RedisTail } from "./redis-tail.js";
+import { goneError, producerLostError, isTerminal, storeError, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /**
  * What the store needs of a node-redis client (`createClient()` from "redis", v5 or later, connected): raw
- * commands with binary replies, and `duplicate()` for the blocking reads (each tailing reader holds a connection
- * of its own while it waits, as XREAD BLOCK requires).
+ * commands with binary replies, and `duplicate()` for the blocking reads (one connection per store, shared by all
+ * of its tailing readers: XREAD BLOCK over every followed stream at once).
  */
 export interface RedisClientLike {
   sendCommand(args: ReadonlyArray<string | Buffer>, options?: { typeMapping?: object }): Promise<unknown>;
@@ -48,11 +50,6 @@ export interface RedisStoreOptions extends Partial<StoreLimits> {
   blockMs?: number | undefined;
 }
 
-/** Thrown inside `read` when its signal aborted a command: the iteration then ends quietly. */
-const ABORTED = Symbol("aborted");
-
-/** RESP blob strings as Buffers, so that payloads round-trip byte for byte (node-redis `RESP_TYPES.BLOB_STRING`). */
-const BUFFERS = { [36]: Buffer } as const;
 
 /** Lua: `now`, Redis's clock in ms (one clock for every instance's leases). */
 const NOW = `local t = redis.call('TIME')
@@ -146,6 +143,8 @@ export class RedisStore implements ReplayStore {
   /** The scripts Redis is known to have, by source: their SHA-1. */
   private readonly loaded = new Map<string, string>();
   private readonly running: RedisRunningSet;
+  /** What reads use: the tail shared by this store's readers, and bounded commands. */
+  private readonly reading: ReadContext;
 
   constructor(options: RedisStoreOptions) {
     this.limits = storeLimits(options);
@@ -156,6 +155,16 @@ export class RedisStore implements ReplayStore {
     if (!Number.isSafeInteger(this.blockMs) || this.blockMs <= 0) throw new StreamError("OPTIONS", `blockMs must be a positive integer, got ${String(options.blockMs)}.`);
     this.leaseMs = options.leaseMs ?? 5000;
     if (!Number.isSafeInteger(this.leaseMs) || this.leaseMs <= 0) throw new StreamError("OPTIONS", `leaseMs must be a positive integer, got ${String(options.leaseMs)}.`);
+    const checkQuiet = async (partsKey: string) => {
+      const state = await this.bounded(["EVAL", STATE, "1", partsKey.replace(/:parts$/, ":meta")]);
+      const streamId = partsKey.slice(this.prefix.length + 1, -"}:parts".length).replace(/%7D|%25/g, (c) => (c === "%7D" ? "}" : "%"));
+      if (state === -1) throw goneError(streamId, "it expired or was lost while it was read");
+      if (state === 2) throw producerLostError(streamId, this.leaseMs);
+    };
+    const tail = new RedisTail(tailSource(() => this.client.duplicate(), Math.min(this.blockMs, this.leaseMs), checkQuiet), (id) =>
+      this.client.sendCommand(["CLIENT", "UNBLOCK", String(id)]),
+    );
+    this.reading = { tail, command: (args, options) => this.bounded(args, options) };
     this.running = new RedisRunningSet(this.client, `${this.prefix}running`, options.maxStreams ?? 10_000, this.limits.ttlMs, (source, keys, args) => this.script(source, keys, args));
   }
 
@@ -197,76 +206,13 @@ export class RedisStore implements ReplayStore {
     }
   }
 
-  async *read(streamId: string, after: number, signal: AbortSignal, codec?: string): AsyncIterable<StoredPart> {
-    if (signal.aborted) return;
-    const meta = this.key(streamId, "meta");
-    const key = this.key(streamId, "parts");
-    // XREAD BLOCK holds its connection: each reader waits on a connection of its own, closed when it is done. Its
-    // other commands go there too, so that a Redis that is down fails them (STORE, retried by the caller) at once
-    // rather than leaving them in the shared client's queue.
-    const blocking = this.client.duplicate();
-    let failure: Error | undefined;
-    let failed: (err: Error) => void = () => {};
-    const failedOnce = new Promise<never>((_, reject) => (failed = reject));
-    failedOnce.catch(() => {});
-    blocking.on("error", (err) => {
-      failure ??= err;
-      failed(err);
-    });
-    const release = () => {
-      try {
-        blocking.destroy();
-      } catch {
-        // already closed
-      }
-    };
-    signal.addEventListener("abort", release, { once: true });
-    const command = async (args: string[], options?: { typeMapping?: object }): Promise<unknown> => {
-      try {
-        return await Promise.race([blocking.sendCommand(args, options), failedOnce]);
-      } catch (err) {
-        if (signal.aborted) throw ABORTED;
-        throw storeError(streamId, "reading", failure ?? err);
-      }
-    };
-    try {
-      try {
-        await Promise.race([blocking.connect(), failedOnce]); // the first connection error fails the read: no reconnecting forever
-      } catch (err) {
-        if (signal.aborted) return;
-        throw storeError(streamId, "reading", err);
-      }
-      const [last0, ended0, stored] = (await command(["HMGET", meta, "last", "ended", "codec"])) as [unknown, unknown, unknown];
-      if (last0 === null || last0 === undefined) throw goneError(streamId, "Redis does not have it: it expired, was deleted, never existed, or Redis lost its data");
-      checkCodec(streamId, stored === null || stored === undefined ? undefined : String(stored), codec);
-      if (String(ended0) === "1" && after >= Number(String(last0))) throw goneError(streamId, `the position asked for, ${after}, is at or past its end (part ${String(last0)})`);
-      let cursor = `0-${after + 1}`;
-      for (;;) {
-        const reply = await command(["XREAD", "COUNT", "512", "BLOCK", String(Math.min(this.blockMs, this.leaseMs)), "STREAMS", key, cursor], { typeMapping: BUFFERS });
-        if (signal.aborted) return;
-        const entries = streamEntries(reply);
-        if (entries.length === 0) {
-          // Quiet: is the stream still there (expired, deleted, or lost in a restart), and its producer alive? A reader must not wait forever.
-          const state = await command(["EVAL", STATE, "1", meta]);
-          if (state === -1) throw goneError(streamId, "it expired or was lost while it was read");
-          if (state === 2) throw producerLostError(streamId, this.leaseMs);
-          continue;
-        }
-        for (const [id, fields] of entries) {
-          const part = toPart(id, fields);
-          cursor = `0-${part.id + 1}`;
-          yield part;
-          if (isTerminal(part.kind) || signal.aborted) return;
-        }
-      }
-    } catch (err) {
-      if (err === ABORTED) return;
-      throw err;
-    } finally {
-      signal.removeEventListener("abort", release);
-      release();
-    }
+  read(streamId: string, after: number, signal: AbortSignal, codec?: string): AsyncIterable<StoredPart> {
+    const keys = { streamId, meta: this.key(streamId, "meta"), parts: this.key(streamId, "parts") };
+    return readStream(this.reading, keys, after, signal, codec);
   }
+
+  /** Stops following streams: the tail's connection closes once its readers are gone. */
+  async close(): Promise<void> {}
 
   async renew(streamId: string): Promise<boolean> {
     return (await this.script(RENEW, [this.key(streamId, "meta")], [String(this.leaseMs)])) === 2;
@@ -279,6 +225,22 @@ export class RedisStore implements ReplayStore {
   async delete(streamId: string): Promise<void> {
     await this.client.sendCommand(["DEL", this.key(streamId, "meta"), this.key(streamId, "parts")]);
     await this.running.release(streamId);
+  }
+
+  /** A command on the shared client, `STORE` when it fails or Redis does not answer within blockMs (a client queues commands while disconnected). */
+  private async bounded(args: string[], options?: { typeMapping?: object }): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const due = new Promise<never>((_, reject) => (timer = setTimeout(reject, this.blockMs, new Error(`no answer from Redis within ${this.blockMs} ms`))));
+    const reply = this.client.sendCommand(args, options);
+    reply.catch(() => {});
+    try {
+      return await Promise.race([reply, due]);
+    } catch (err) {
+      if (err instanceof StreamError) throw err;
+      throw storeError("(Redis)", `running ${args[0]} for`, err);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private key(streamId: string, what: "meta" | "parts"): string {
@@ -315,32 +277,4 @@ export class RedisStore implements ReplayStore {
  */
 export function streamKey(prefix: string, streamId: string, what: string): string {
   return `${prefix}{${streamId.replace(/[%}]/g, (c) => (c === "%" ? "%25" : "%7D"))}}:${what}`;
-}
-
-/** The entries of an XREAD reply for one key, in RESP2 (arrays) or RESP3 (a map) shape. */
-function streamEntries(reply: unknown): [unknown, unknown][] {
-  if (reply === null || reply === undefined) return [];
-  let streams: unknown[];
-  if (Array.isArray(reply)) streams = reply.map((s) => (s as unknown[])[1]);
-  else if (reply instanceof Map) streams = [...reply.values()];
-  else streams = Object.values(reply as object);
-  const out: [unknown, unknown][] = [];
-  for (const entries of streams) for (const entry of entries as unknown[][]) out.push([entry[0], entry[1]]);
-  return out;
-}
-
-function toPart(id: unknown, fields: unknown): StoredPart {
-  const match = /^0-(\d+)$/.exec(String(id));
-  if (!match) throw new StreamError("FORMAT", `Not an entry of a streamtypes replay stream: id ${String(id)}.`);
-  let kind: number | undefined;
-  let payload: Uint8Array | undefined;
-  const list = fields instanceof Map ? [...fields].flat() : (fields as unknown[]);
-  for (let i = 0; i + 1 < list.length; i += 2) {
-    const name = String(list[i]);
-    const value = list[i + 1] as Buffer;
-    if (name === "k") kind = Number(String(value));
-    else if (name === "p") payload = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  if (kind === undefined || payload === undefined) throw new StreamError("FORMAT", `Not an entry of a streamtypes replay stream: ${String(id)} lacks its kind or payload.`);
-  return { id: Number(match[1]) - 1, kind, payload };
 }
