@@ -143,7 +143,7 @@ describe.skipIf(redisMissing !== undefined)("durable streams over the Redis stor
     expect(await store.create("b")).toBe(true);
     await expect(store.create("c")).rejects.toMatchObject({ code: "LIMIT", message: expect.stringMatching(/maxStreams/) });
     await expect(store.create("c")).rejects.toMatchObject({ code: "LIMIT" }); // refused again: it left no keys that would say it exists
-    await store.append("a", { id: 1, kind: FrameKind.END, payload: new Uint8Array(0) });
+    await store.append("a", { id: 1, kind: FrameKind.END, payload: new Uint8Array(0), first: true });
     await store.delete("c");
     expect(await store.create("d")).toBe(true);
     await expect(store.create("e")).rejects.toMatchObject({ code: "LIMIT" });
@@ -174,7 +174,7 @@ describe.skipIf(redisMissing !== undefined)("the Redis store's keys on a cluster
       const ids = ["}x", "}", "{}", "a}b{c", "{x}", "%7D", "%", "plain", "é🙂"];
       for (const [n, id] of ids.entries()) {
         expect(await store.create(id), id).toBe(true);
-        await store.append(id, { id: 1, kind: FrameKind.ITEM, payload: new Uint8Array([n]) });
+        await store.append(id, { id: 1, kind: FrameKind.ITEM, payload: new Uint8Array([n]), first: true });
         await store.append(id, { id: 2, kind: FrameKind.END, payload: new Uint8Array(0) });
       }
       for (const [n, id] of ids.entries()) {

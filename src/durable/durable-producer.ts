@@ -90,7 +90,7 @@ export function startProducer(spec: StreamSpec, store: ReplayStore, streamId: st
         }
         const { kind, payload } = splitPart(frame);
         if (kind === FrameKind.KEEPALIVE) continue;
-        await appender.add({ id: ids.take(kind), kind, payload });
+        await appender.add({ id: ids.take(kind), kind, payload, first: !local.started });
         local.started = true;
         if (isDone(kind)) return;
       }

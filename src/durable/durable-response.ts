@@ -111,6 +111,7 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
   let outageSince: number | undefined;
   let reopenDelay = FIRST_REOPEN_MS;
   let lostReported = false;
+  let allowed: boolean | undefined;
   let opened = false;
   let deadline = Infinity;
   let detach = () => {};
@@ -155,21 +156,31 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
       async pull(controller) {
         if (done) return;
         try {
-          if (!opened) {
-            opened = true;
-            if (maxDurationMs !== undefined) deadline = Date.now() + maxDurationMs;
-            // Only a client without a position may start the stream: one with a position lost it if it is not there.
-            if (after < 0 && (await mayStart(options.start, streamId)) && (await store.create(streamId, codec))) {
-              startProducer(spec, store, streamId, producer, {
-                includeStack: options.includeStack,
-                onError: options.onError,
-                continueOnDisconnect: options.continueOnDisconnect,
-                retryStoreMs,
-              });
-            }
-            detach = attach(store, streamId);
-          }
           for (;;) {
+            if (!opened) {
+              if (maxDurationMs !== undefined && deadline === Infinity) deadline = Date.now() + maxDurationMs;
+              // Only a client without a position may start the stream: one with a position lost it if it is not there.
+              allowed ??= after < 0 && (await mayStart(options.start, streamId).catch((err: unknown) => Promise.reject(new StartHookFailure(err))));
+              let created: boolean;
+              try {
+                created = allowed === true && (await store.create(streamId, codec));
+              } catch (err) {
+                if (done) return;
+                await retryRead(err); // the store is away: try again, as a read would
+                continue;
+              }
+              if (done) return;
+              opened = true;
+              if (created) {
+                startProducer(spec, store, streamId, producer, {
+                  includeStack: options.includeStack,
+                  onError: options.onError,
+                  continueOnDisconnect: options.continueOnDisconnect,
+                  retryStoreMs,
+                });
+              }
+              detach = attach(store, streamId);
+            }
             let result: IteratorResult<StoredPart> | typeof TIMED_OUT;
             try {
               parts ??= store.read(streamId, position, abort.signal, codec)[Symbol.asyncIterator]();
@@ -210,7 +221,8 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
         } catch (err) {
           // The store failed or lost the stream: the reader gets an error frame, never a stream that looks complete.
           finish();
-          controller.enqueue(encoder.frame(FrameKind.ERROR, spec.format.codec.encode(remoteInfo(err, false))));
+          const failure = err instanceof StartHookFailure ? err.cause : err instanceof StreamError ? err : storeError(streamId, "reading", err);
+          controller.enqueue(encoder.frame(FrameKind.ERROR, spec.format.codec.encode(remoteInfo(failure, false))));
           controller.close();
         }
       },
@@ -218,6 +230,11 @@ export function durableBody(spec: StreamSpec, streamId: string, producer: Produc
     },
     { highWaterMark: 0 },
   );
+}
+
+/** A `start` hook that threw: its error goes to the reader as it is, not as the store's. */
+class StartHookFailure {
+  constructor(readonly cause: unknown) {}
 }
 
 /** Whether this request may start the stream if the store does not have it (the `start` option). */

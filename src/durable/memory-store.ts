@@ -86,7 +86,7 @@ export class MemoryStore implements ReplayStore {
       part = { ...part, id: last + 1 }; // an error part after parts the store took late: it goes at the end
     }
     if (entry.ended) throw new StreamError("ORDER", `The durable stream "${streamId}" has ended; nothing may be appended after its end.`);
-    if (!isNextId(last, part.id)) throw new StreamError("ORDER", `Part ${part.id} cannot follow part ${last} of "${streamId}": parts are appended in sequence.`);
+    if (!isNextId(last, part.id, part.first === true)) throw new StreamError("ORDER", `Part ${part.id} cannot follow part ${last} of "${streamId}": parts are appended in sequence.`);
     const over = limitError(streamId, this.limits, entry.parts.length, entry.bytes, part);
     if (over !== undefined) throw over;
     entry.parts.push(part);

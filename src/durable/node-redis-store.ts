@@ -89,7 +89,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
 /*
- * append: KEYS[1] meta, KEYS[2] parts; ARGV id, kind, payload, maxParts, maxBytes, ttl, terminal (1/0), maxTerminal.
+ * append: KEYS[1] meta, KEYS[2] parts; ARGV id, kind, payload, maxParts, maxBytes, ttl, terminal (1/0), maxTerminal, first (1/0).
  * -1 gone, -2 out of order, -3 ended, -4 over maxParts, -5 over maxBytes, 1 appended, 2 already stored (a retry).
  */
 const APPEND = `
@@ -100,7 +100,7 @@ if id <= last then
   if ARGV[2] ~= '${FrameKind.ERROR}' or redis.call('HGET', KEYS[1], 'ended') == '1' then return 2 end
   id = last + 1
 end
-if id ~= last + 1 and not (last == -1 and id == 1) then return -2 end
+if id ~= last + 1 and not (last == -1 and id == 1 and ARGV[9] == '1') then return -2 end
 if redis.call('HGET', KEYS[1], 'ended') == '1' then return -3 end
 local parts = tonumber(redis.call('HGET', KEYS[1], 'parts'))
 local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes'))
@@ -181,7 +181,7 @@ export class RedisStore implements ReplayStore {
     const result = await this.script(
       APPEND,
       [this.key(streamId, "meta"), this.key(streamId, "parts")],
-      [String(part.id), String(part.kind), payload, String(maxParts), String(maxBytes), String(ttlMs), isTerminal(part.kind) ? "1" : "0", String(MAX_TERMINAL_PAYLOAD)],
+      [String(part.id), String(part.kind), payload, String(maxParts), String(maxBytes), String(ttlMs), isTerminal(part.kind) ? "1" : "0", String(MAX_TERMINAL_PAYLOAD), part.first === true ? "1" : "0"],
     );
     switch (result) {
       case 1:

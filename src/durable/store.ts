@@ -16,6 +16,12 @@ export interface StoredPart {
   readonly kind: number;
   /** The codec-encoded value; empty for END. */
   readonly payload: Uint8Array;
+  /**
+   * True on the first part a producer appends. A stream may start at id 1 (no header) only with it: a part 1
+   * appended late (a command that waited in a client's queue while the header's failed) must not start a
+   * stream without its header.
+   */
+  readonly first?: boolean | undefined;
 }
 
 /** The bounds every store holds each stream to. */
@@ -91,10 +97,11 @@ export const MAX_TERMINAL_PAYLOAD = 64 * 1024;
 
 /**
  * Whether `id` is the part that may follow `last` (-1: none yet): ids are consecutive, except that a stream without
- * a header starts at 1. A store refuses any other (`ORDER`), so that a part it refused can never leave a gap.
+ * a header starts at 1 (its first part, `first`). A store refuses any other (`ORDER`), so that a part it refused can
+ * never leave a gap.
  */
-export function isNextId(last: number, id: number): boolean {
-  return id === last + 1 || (last === -1 && id === 1);
+export function isNextId(last: number, id: number, first = true): boolean {
+  return id === last + 1 || (last === -1 && id === 1 && first);
 }
 
 /** Whether a part ends its stream. */
