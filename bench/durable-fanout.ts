@@ -42,7 +42,7 @@ for (let i = 0; i < READERS; i += BATCH) {
   for (let j = i; j < Math.min(READERS, i + BATCH); j++) {
     const reader = S.reader(fetch(`${base}/s${j % STREAMS}`), { idleTimeoutMs: 120_000 });
     const header = reader.readHeader();
-    batch.push(header.then(() => undefined));
+    batch.push(header.then(() => undefined, () => undefined)); // a reader that never connects counts as not complete
     readings.push(
       header.then(async () => {
         let n = 0;
@@ -54,6 +54,7 @@ for (let i = 0; i < READERS; i += BATCH) {
         exact[j] = n === ITEMS && reader.completed;
       }),
     );
+    readings[readings.length - 1]!.catch(() => {});
   }
   await Promise.all(batch);
 }
@@ -66,6 +67,8 @@ const watch = setInterval(() => {
   void connectedClients().then((n) => (peakConnections = Math.max(peakConnections, n)));
 }, 500);
 const settled = await Promise.allSettled(readings);
+const reasons = new Map<string, number>();
+for (const s of settled) if (s.status === "rejected") { const key = String((s.reason as Error)?.message ?? s.reason).slice(0, 160); reasons.set(key, (reasons.get(key) ?? 0) + 1); }
 clearInterval(watch);
 const seconds = (performance.now() - started) / 1000;
 const after = await stats();
@@ -89,6 +92,7 @@ const result = {
   serverCpuSecondsConnecting: +((connected.cpu.user + connected.cpu.system - idle.cpu.user - idle.cpu.system) / 1e6).toFixed(1),
   serverCpuSecondsRunning: +(cpuMicros / 1e6).toFixed(1),
   clientCpuSeconds: +((process.cpuUsage(clientCpuStart).user + process.cpuUsage(clientCpuStart).system) / 1e6).toFixed(1),
+  failures: Object.fromEntries([...reasons].slice(0, 5)),
   node: process.version,
 };
 console.log(JSON.stringify(result, null, 2));
