@@ -149,7 +149,10 @@ export function isTransient(err: unknown): boolean {
 export function describeStoreFailure(err: unknown): string {
   if (!(err instanceof Error)) return String(err) || "an unknown failure";
   const code = (err as { code?: unknown }).code;
-  const parts = [err.name || "Error"];
+  // node-redis's TimeoutError (its command timeout) has neither a name nor a message of its own.
+  const name = err.name && err.name !== "Error" ? err.name : (err.constructor?.name ?? "Error");
+  if (err.message === "" && /Timeout/.test(name)) return `${name}: the client's command timeout fired (the command waited too long for its reply)`;
+  const parts = [name || "Error"];
   if (typeof code === "string" && code !== "" && !(err instanceof StreamError)) parts.push(`(${code})`);
   return `${parts.join(" ")}: ${err.message || "no message"}`;
 }
