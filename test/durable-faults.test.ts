@@ -89,7 +89,7 @@ describe.skipIf(redisMissing !== undefined)("durable streams: store faults (docs
       for (const result of results) {
         expect(result.error?.code).toBe("REMOTE");
         expect(result.error?.remote?.code).toBe("STORE");
-        expect(result.error?.message).toMatch(/^The server's replay store failed after \d+ items/);
+        expect(result.error?.message).toMatch(/^The server stopped the stream after \d+ items: StreamError: The replay store failed/);
         expect(result.error?.message).not.toMatch(/producer failed/);
         expect(result.items).toEqual(expectedItems(result.items.length)); // a gap-free prefix
       }
@@ -126,7 +126,7 @@ describe.skipIf(redisMissing !== undefined)("durable streams: store faults (docs
       await exited;
       const result = await other;
       expect(result.error?.remote?.code).toBe("PRODUCER_LOST");
-      expect(result.error?.message).toMatch(/^The stream's producer was lost after \d+ items/);
+      expect(result.error?.message).toMatch(/^The server stopped the stream after \d+ items: StreamError: The producer of the durable stream/);
       expect(result.items).toEqual(expectedItems(result.items.length));
       const late = await readAll(S, S.reader(fetch(`${h.servers[0]!.url}/k`), { idleTimeoutMs: 15_000 }));
       expect(late.error?.remote?.code).toBe("PRODUCER_LOST");

@@ -277,7 +277,7 @@ export function durableSuite(ctx: SuiteContext): void {
       expect(await S.stop("s", { store: ctx.storeFor(ctx.instances - 1) })).toBe(true);
       for (const result of await Promise.all(readers)) {
         expect(result.error?.remote?.code).toBe("CANCELLED");
-        expect(result.error?.message).toMatch(/^The stream was cancelled after \d+ items: .*STREAM\.stop\(\)/);
+        expect(result.error?.message).toMatch(/^The server stopped the stream after \d+ items: .*STREAM\.stop\(\)/);
         expect(result.items).toEqual(expectedItems(result.items.length));
       }
       await until(() => harness.stats.finished.get("s") === 1);

@@ -131,7 +131,8 @@ describe.skipIf(redisMissing !== undefined)("durable streams over the Redis stor
         expect(result.error).toBeUndefined();
         expect(result.items).toEqual(expectedItems(40));
       }
-      expect(during - before).toBeLessThanOrEqual(2); // the client given, and the tail's one duplicate
+      // The client given and the tail's one duplicate (and, for a moment, its successor while it closes): not one per reader.
+      expect(during - before).toBeLessThanOrEqual(3);
     } finally {
       await h.close();
     }

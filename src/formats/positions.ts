@@ -90,7 +90,9 @@ export class ReceivedParts implements ResumePoint {
   }
 
   /** The reader starts with every part up to `position` (header 0, item i at i + 1): ids are judged from the first connection on. */
-  startAfter(position: number): void {
+  startAfter(given: string | number): void {
+    const position = typeof given === "number" || /^\d{1,15}$/.test(given) ? Number(given) : -1;
+    if (!(Number.isSafeInteger(position) && position >= 0)) throw new StreamError("OPTIONS", "startAfter must be a Last-Event-ID: an integer ≥ 0.");
     this.resumed = true;
     this.lastId = position;
     this.items = position;

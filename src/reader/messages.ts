@@ -46,19 +46,12 @@ export function remoteError(info: unknown, items: number): StreamError {
   if (typeof o.code === "string" || typeof o.code === "number") remote.code = o.code;
   if (o.data !== undefined) remote.data = o.data;
   if (typeof o.stack === "string") remote.stack = o.stack;
-  const lead = (typeof remote.code === "string" && Object.hasOwn(NOT_THE_PRODUCER, remote.code) && NOT_THE_PRODUCER[remote.code]) || "The producer failed";
+  // Codes a durable stream's server sends for what is not the producer's failure (its store, its lease, a stop).
+  const lead = /^(STORE|GONE|PRODUCER_LOST|CANCELLED)$/.test(String(remote.code)) ? "The server stopped the stream" : "The producer failed";
   return new StreamError("REMOTE", `${lead} after ${items} items: ${remote.name}: ${remote.message}${remote.code !== undefined ? ` (code ${remote.code})` : ""}.`, {
     remote,
   });
 }
-
-/** Remote codes of a durable stream's server that are not the producer's failure: what the message says instead. */
-const NOT_THE_PRODUCER: Record<string, string> = {
-  STORE: "The server's replay store failed",
-  GONE: "The stream is gone from the server's replay store",
-  PRODUCER_LOST: "The stream's producer was lost",
-  CANCELLED: "The stream was cancelled",
-};
 
 /** `ORDER`: a frame where the stream's order does not allow it. */
 export function outOfOrder(kind: number, expected: string): StreamError {

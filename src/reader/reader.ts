@@ -73,8 +73,8 @@ export class StreamReaderImpl implements ItemSource {
   private items: { readonly finished: boolean } | undefined;
   private footerMissing = false;
   private complete = false;
-  /** The `startAfter` position, when the reader starts after one. */
-  private readonly startAfter: number | undefined;
+  /** Whether the reader starts after a position (`startAfter`): past the header. */
+  private readonly started: boolean;
   /** Set once the reader has failed or been cancelled; every later read rejects with it. */
   failure: unknown = undefined;
   /** True when the caller cancelled: item loops then end quietly. */
@@ -95,12 +95,11 @@ export class StreamReaderImpl implements ItemSource {
       if (options.reconnect !== undefined && decoder.resume === undefined) {
         throw new StreamError("OPTIONS", `reconnect needs a resumable format such as sse(), whose event ids say where to resume; this stream uses the ${spec.format.name} format.`);
       }
-      this.startAfter = startPosition(options.startAfter);
-      if (this.startAfter !== undefined) {
-        if (decoder.resume?.startAfter === undefined) {
-          throw new StreamError("OPTIONS", `startAfter needs a resumable format (binary, SSE, NDJSON), whose parts have positions; this stream uses the ${spec.format.name} format.`);
-        }
-        decoder.resume.startAfter(this.startAfter);
+      // The position is checked by the format's resume point (OPTIONS when it is not one); no resume point, no positions.
+      this.started = options.startAfter !== undefined;
+      if (this.started) {
+        if (decoder.resume?.startAfter === undefined) throw new StreamError("OPTIONS", "startAfter needs a resumable format.");
+        decoder.resume.startAfter(options.startAfter!);
         if (spec.hasHeader) this.call = Call.Header; // the header is before every position
       }
       const reconnects = options.reconnect === undefined ? 0 : (checkLimit("maxReconnects", options.maxReconnects) ?? 3);
@@ -137,9 +136,7 @@ export class StreamReaderImpl implements ItemSource {
   async readHeader(): Promise<unknown> {
     if (this.failure !== undefined) throw this.failure;
     if (!this.spec.hasHeader) throw new StreamError("ORDER", "These stream types have no header, so there is none to read: declare one in streamTypes(Item, Header).");
-    if (this.startAfter !== undefined) {
-      throw new StreamError("ORDER", `This reader starts after position ${this.startAfter} (startAfter), past the header: call readItems() without readHeader().`);
-    }
+    if (this.started) throw new StreamError("ORDER", "startAfter is past the header.");
     if (this.call !== Call.None) throw new StreamError("ORDER", "readHeader() can be called once, before readItems() and readFooter().");
     this.call = Call.Header;
     const kind = await this.nextPart();
@@ -285,12 +282,4 @@ export class StreamReaderImpl implements ItemSource {
   private release(): void {
     this.signal?.removeEventListener("abort", this.onAbort);
   }
-}
-
-/** The `startAfter` option as a position: undefined when absent, `OPTIONS` when it is not one. */
-function startPosition(value: string | number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const position = typeof value === "number" ? value : /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-  if (Number.isSafeInteger(position) && position >= 0) return position;
-  throw new StreamError("OPTIONS", `startAfter must be a position (a non-negative integer, as sent in Last-Event-ID), got ${JSON.stringify(String(value)).slice(0, 40)}.`);
 }
