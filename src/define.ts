@@ -15,7 +15,9 @@ import { decoderStream, type DecoderStreamOptions, type PartTransform, type Type
 import { encoderStream, type EncoderStreamOptions } from "./writer/encoder-stream.js";
 import { ChannelImpl, type Channel, type ChannelOptions } from "./writer/channel.js";
 import { partJsonSchema, type JsonSchemaOptions, type StreamJsonSchemas } from "./schema/json-schema.js";
-import { durableBody, invalidStreamId, type DurableOptions } from "./durable/durable-response.js";
+import { defaultStore, durableResponse, type DurableOptions } from "./durable/durable-response.js";
+import { stopDurable } from "./durable/durable-producer.js";
+import type { ReplayStore } from "./durable/store.js";
 
 /** Options of a stream definition, shared by its writers and readers. */
 export interface DefinitionOptions {
@@ -197,7 +199,8 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
 
   /**
    * Fetches a stream and reads it: one AbortSignal for the request and the reader (`options.signal` and
-   * `init.signal`, combined when both are given), the format's `Accept` header unless `init` sets one. A non-2xx
+   * `init.signal`, combined when both are given), the format's `Accept` header unless `init` sets one, and
+   * `options.startAfter` as `Last-Event-ID` (the reader then starts after that position). A non-2xx
    * response is `HTTP`, a failed request `NETWORK`, and an abort rejects with the signal's reason.
    *
    * @example
@@ -205,7 +208,7 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
    * for await (const item of r.readItems()) render(item);
    */
   fetch(input: string | URL | Request, init?: RequestInit, options?: ReaderOptions): StreamReader<I, H, F> {
-    const { response, signal } = startFetch(input, init, this.spec.format.accept, options?.signal);
+    const { response, signal } = startFetch(input, init, this.spec.format.accept, options?.signal, options?.startAfter);
     return new StreamReaderImpl(this.spec, response, { ...options, signal }) as unknown as StreamReader<I, H, F>;
   }
 
@@ -288,10 +291,20 @@ export class StreamTypes<
    * );
    */
   durable<Y = Uint8Array>(streamId: string, producer: Producer<StreamWriter<I, H, F>, Y>, options?: DurableOptions & StreamResponseInit): Response {
-    // An id usually comes from the request's URL: an invalid one is the client's mistake, answered as such.
-    const invalid = invalidStreamId(streamId);
-    if (invalid !== undefined) return new Response(invalid, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
-    return streamResponse(durableBody(this.spec, streamId, producer as unknown as Producer<StreamWriterImpl>, options), this.contentType, options);
+    return durableResponse(this.spec, streamId, producer as unknown as Producer<StreamWriterImpl>, options);
+  }
+
+  /**
+   * Stops a durable stream's producer wherever it runs (this instance, or another one sharing `store`, within
+   * about 500 ms on Redis): its `signal` aborts and the stream ends with an error part, code `CANCELLED`, that every
+   * reader gets. Resolves false when the stream is not running (unknown, or already ended). Check the caller's
+   * right to the stream first, as for reading it (docs/security.md).
+   *
+   * @example
+   * app.post("/chat/:id/stop", async (req) => Response.json({ stopped: await STREAM.stop(req.params.id, { store }) }));
+   */
+  stop(streamId: string, options: { store?: ReplayStore | undefined } = {}): Promise<boolean> {
+    return stopDurable(options.store ?? defaultStore(), streamId);
   }
 
   /**

@@ -14,7 +14,11 @@ export type StreamErrorCode =
   | "TIMEOUT"
   | "OPTIONS"
   /** A durable stream, or the position asked for, is no longer in its replay store (expired, deleted, or lost). */
-  | "GONE";
+  | "GONE"
+  /** A durable stream's replay store could not be reached (or kept failing) for longer than the retries allow. */
+  | "STORE"
+  /** A durable stream's producer stopped renewing its lease before the end: the instance running it died. */
+  | "PRODUCER_LOST";
 
 /** Which part of a stream a value belongs to. */
 export type StreamPart = "header" | "item" | "footer";

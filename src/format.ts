@@ -54,6 +54,11 @@ export interface ResumePoint {
   readonly lastEventId: string | undefined;
   /** Starts over on a new connection; events already delivered will be skipped when they are sent again. */
   reconnected(): void;
+  /**
+   * The reader already has every part up to id `position` (the reader's `startAfter`: a non-negative integer or
+   * its decimal text, else `OPTIONS`): parts at or before it are skipped, and the first item expected is the one after it.
+   */
+  startAfter?(position: string | number): void;
 }
 
 /** Turns values and payloads into complete frames for one stream. */

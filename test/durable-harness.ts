@@ -35,6 +35,8 @@ export interface HarnessOptions {
   durable?: Parameters<Definition["durable"]>[2];
   /** Characters of padding per item, to fill stores. */
   itemBytes?: number;
+  /** Awaited by the producer before its header, with its signal. */
+  beforeHeader?: (id: string, signal: AbortSignal) => Promise<void>;
 }
 
 export interface Harness {
@@ -61,9 +63,10 @@ export async function startInstances(S: Definition, storeFor: (instance: number)
         const id = decodeURIComponent((req.url ?? "/").slice(1));
         const response = S.durable(
           id,
-          async function* (w) {
+          async function* (w, signal) {
             bump(stats.runs, id);
             try {
+              await options.beforeHeader?.(id, signal);
               yield w.header({ run: id });
               for (let n = 0; n < options.total; n++) {
                 if (options.pauseMs !== undefined && n % (options.pauseEvery ?? 1) === 0) await sleep(options.pauseMs);

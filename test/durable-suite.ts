@@ -15,7 +15,7 @@ export interface SuiteContext {
   /** How many server instances share the store (Redis: 2; memory: 1). */
   instances: number;
   /** A store for instance i, over the test's shared backend (fresh key space per call of `fresh`). */
-  storeFor(instance: number, limits?: { maxParts?: number; maxBytes?: number; ttlMs?: number }): ReplayStore;
+  storeFor(instance: number, limits?: { maxParts?: number; maxBytes?: number; ttlMs?: number; maxStreams?: number }): ReplayStore;
   /** Starts a fresh key space (a new memory store, or a new key prefix). */
   fresh(): void;
 }
@@ -61,6 +61,33 @@ export function durableSuite(ctx: SuiteContext): void {
       }
     });
   }
+
+  it("a reader opened with a saved position (startAfter, e.g. a page reload) gets what follows it, in every format", async () => {
+    for (const [name, format] of FORMATS) {
+      const S = definition(format());
+      try {
+        const harness = await start(S, { total: 20 });
+        const whole = await readResuming(S, harness, "p");
+        expect(whole.items).toEqual(expectedItems(20));
+        const url = `${harness.servers[harness.servers.length - 1]!.url}/p`;
+        // STREAM.fetch sends it as Last-Event-ID; readItems() starts at the next item, without readHeader().
+        const reader = S.fetch(url, undefined, { startAfter: "12", idleTimeoutMs: 10_000 });
+        const items: unknown[] = [];
+        for await (const item of reader.readItems()) items.push(item);
+        expect(items, name).toEqual(expectedItems(20, 12));
+        expect(await reader.readFooter()).toEqual({ count: 20 });
+        expect(reader.completed).toBe(true);
+        // A source of your own, with the header sent by hand, and a number.
+        const own = S.reader(fetch(url, { headers: { "Last-Event-ID": "1" } }), { startAfter: 1 });
+        const rest: unknown[] = [];
+        for await (const item of own.readItems()) rest.push(item);
+        expect(rest, name).toEqual(expectedItems(20, 1));
+        expect(harness.stats.runs.get("p")).toBe(1);
+      } finally {
+        await stop();
+      }
+    }
+  });
 
   it("random drops under concurrency: 20 streams, each cut up to 5 times at random frames, every item exactly once", async () => {
     const S = definition(binary(msgpack()));
@@ -164,6 +191,100 @@ export function durableSuite(ctx: SuiteContext): void {
       expect(harness.stats.produced.get("x")!).toBeLessThan(100);
       const late = await readAll(S, S.reader(fetch(`${harness.servers[0]!.url}/x`)));
       expect(late.error?.code).toBe("REMOTE");
+      expect(late.error?.remote?.code).toBe("CANCELLED");
+    } finally {
+      await stop();
+    }
+  });
+
+  it("start: false only reads (an unknown id is GONE, no producer runs); a start hook decides per id", async () => {
+    const S = definition(sse());
+    try {
+      const harness = await start(S, { total: 3, durable: { start: (id: string) => id.startsWith("ok-") } });
+      const denied = await readResuming(S, harness, "no-1");
+      expect(denied.error?.remote?.code).toBe("GONE");
+      expect(harness.stats.runs.get("no-1")).toBeUndefined();
+      const allowed = await readResuming(S, harness, "ok-1");
+      expect(allowed.items).toEqual(expectedItems(3));
+      const readOnly = await start(S, { total: 3, durable: { start: false } });
+      expect((await readResuming(S, readOnly, "any")).error?.remote?.code).toBe("GONE");
+      expect(readOnly.stats.runs.size).toBe(0);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("a stream whose only request is aborted before its first part is cancelled (CANCELLED), unless continueOnDisconnect: true", async () => {
+    const S = definition(binary(msgpack()));
+    const abortAtOnce = async (harness: Harness, id: string) => {
+      const abort = new AbortController();
+      const response = fetch(`${harness.servers[0]!.url}/${id}`, { signal: abort.signal }).catch(() => undefined);
+      await until(() => harness.stats.runs.get(id) === 1);
+      abort.abort();
+      await response;
+      await until(() => harness.servers[0]!.open === 0);
+    };
+    try {
+      // By default: the producer's signal aborts, it stops at its first step, and the stream says CANCELLED.
+      let harness = await start(S, { total: 50, beforeHeader: (_id, signal) => new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true })) });
+      await abortAtOnce(harness, "a");
+      await until(() => harness.stats.finished.get("a") === 1);
+      expect(harness.stats.produced.get("a")).toBeUndefined();
+      const late = await readAll(S, S.reader(fetch(`${harness.servers[0]!.url}/a`)));
+      expect(late.error?.remote?.code).toBe("CANCELLED");
+      expect(late.error?.message).toMatch(/only request was aborted before the first part/);
+      // Asked to: it runs to the end with nobody attached.
+      let go = () => {};
+      const gate = new Promise<void>((resolve) => (go = resolve));
+      harness = await start(S, { total: 50, beforeHeader: () => gate, durable: { continueOnDisconnect: true } });
+      await abortAtOnce(harness, "b");
+      go();
+      await until(() => harness.stats.finished.get("b") === 1);
+      expect(harness.stats.produced.get("b")).toBe(50);
+      expect((await readResuming(S, harness, "b")).items).toEqual(expectedItems(50));
+    } finally {
+      await stop();
+    }
+  });
+
+  it("ended streams do not count against maxStreams: one stream at a time, many in a row, all start", async () => {
+    const S = definition(ndjson());
+    try {
+      const harness = await start(S, { total: 2 }, { maxStreams: 2 });
+      for (let i = 0; i < 6; i++) {
+        const result = await readResuming(S, harness, `m${i}`);
+        expect(result.error, `m${i}`).toBeUndefined();
+        expect(result.items).toEqual(expectedItems(2));
+      }
+    } finally {
+      await stop();
+    }
+  });
+
+  it("STREAM.stop() from any instance: the producer's signal aborts, and every reader gets the stored CANCELLED end", async () => {
+    const S = definition(sse());
+    try {
+      const aborted: string[] = [];
+      const harness = await start(S, {
+        total: 100_000,
+        pauseMs: 5,
+        pauseEvery: 1,
+        beforeHeader: async (id, signal) => signal.addEventListener("abort", () => aborted.push(id)),
+      });
+      const readers = harness.servers.map((server) => readAll(S, S.reader(fetch(`${server.url}/s`), { idleTimeoutMs: 10_000 })));
+      await until(() => (harness.stats.produced.get("s") ?? 0) >= 5);
+      // The store of the last instance: on Redis another instance than the one running the producer.
+      expect(await S.stop("s", { store: ctx.storeFor(ctx.instances - 1) })).toBe(true);
+      for (const result of await Promise.all(readers)) {
+        expect(result.error?.remote?.code).toBe("CANCELLED");
+        expect(result.error?.message).toMatch(/^The server stopped the stream after \d+ items: .*STREAM\.stop\(\)/);
+        expect(result.items).toEqual(expectedItems(result.items.length));
+      }
+      await until(() => harness.stats.finished.get("s") === 1);
+      expect(aborted).toEqual(["s"]);
+      expect(await S.stop("s", { store: ctx.storeFor(0) })).toBe(false); // it has ended
+      expect(await S.stop("never-started", { store: ctx.storeFor(0) })).toBe(false);
+      const late = await readAll(S, S.reader(fetch(`${harness.servers[0]!.url}/s`)));
       expect(late.error?.remote?.code).toBe("CANCELLED");
     } finally {
       await stop();

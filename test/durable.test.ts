@@ -33,7 +33,7 @@ describe("resumed after the header alone (position 0)", () => {
 });
 
 describe("memoryStore()", () => {
-  const part = (id: number, kind: number = FrameKind.ITEM, size = 3) => ({ id, kind, payload: new Uint8Array(size).fill(id) });
+  const part = (id: number, kind: number = FrameKind.ITEM, size = 3) => ({ id, kind, payload: new Uint8Array(size).fill(id), ...(id === 1 ? { first: true } : {}) });
   const collect = async (it: AsyncIterable<unknown>) => {
     const out: unknown[] = [];
     for await (const p of it) out.push(p);
@@ -50,6 +50,8 @@ describe("memoryStore()", () => {
     await store.append("a", part(2));
     await store.append("a", { id: 3, kind: FrameKind.END, payload: new Uint8Array(0) });
     expect(await reading).toEqual([part(1), part(2), { id: 3, kind: FrameKind.END, payload: new Uint8Array(0) }]);
+    await store.append("a", part(2)); // a retry of a part it has: taken without change
+    await expect(collect(store.read("a", 3, new AbortController().signal))).rejects.toMatchObject({ code: "GONE" }); // at its end
     await expect(store.append("a", part(4))).rejects.toMatchObject({ code: "ORDER" });
     await store.close();
   });
@@ -62,7 +64,10 @@ describe("memoryStore()", () => {
     await store.append("p", { id: 4, kind: FrameKind.ERROR, payload: new Uint8Array(20) });
     await store.create("b");
     await expect(store.append("b", part(1, FrameKind.ITEM, 101))).rejects.toMatchObject({ code: "LIMIT" });
-    await expect(store.create("c")).rejects.toSatisfy((e: unknown) => e instanceof StreamError && e.code === "LIMIT");
+    // "p" has ended: it does not hold a place against a new stream ("c" takes it); with "b" and "c" running, "d" is refused.
+    expect(await store.create("c")).toBe(true);
+    await expect(collect(store.read("p", -1, new AbortController().signal))).rejects.toMatchObject({ code: "GONE" });
+    await expect(store.create("d")).rejects.toSatisfy((e: unknown) => e instanceof StreamError && e.code === "LIMIT");
     expect(store.bytesHeld).toBeLessThanOrEqual(2 * 100 + 2 * 4 * 64);
     await store.close();
   });
@@ -75,6 +80,19 @@ describe("memoryStore()", () => {
     await expect(reading).rejects.toMatchObject({ code: "GONE" });
     expect(store.size).toBe(0);
     await expect(collect(store.read("e", 1, new AbortController().signal))).rejects.toMatchObject({ code: "GONE" });
+    await store.close();
+  });
+
+  it("a stream without a header starts at id 1 only with the producer's first part; an error part numbered late goes at the end", async () => {
+    const store = memoryStore();
+    await store.create("h");
+    await expect(store.append("h", { id: 1, kind: FrameKind.ITEM, payload: new Uint8Array(1) })).rejects.toMatchObject({ code: "ORDER" });
+    await store.append("h", { id: 0, kind: FrameKind.HEADER, payload: new Uint8Array(1) });
+    await store.append("h", { id: 1, kind: FrameKind.ITEM, payload: new Uint8Array(1) });
+    await store.append("h", { id: 2, kind: FrameKind.ITEM, payload: new Uint8Array(1) });
+    await store.append("h", { id: 1, kind: FrameKind.ERROR, payload: new Uint8Array(1) });
+    const ids = (await collect(store.read("h", -1, new AbortController().signal))) as { id: number; kind: number }[];
+    expect(ids.map((p) => [p.id, p.kind])).toEqual([[0, FrameKind.HEADER], [1, FrameKind.ITEM], [2, FrameKind.ITEM], [3, FrameKind.ERROR]]);
     await store.close();
   });
 

@@ -65,7 +65,7 @@ describe("nodeHandler", () => {
     );
     const res = await fetch(`${url}/?id=`);
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain("stream's id must be a non-empty string");
+    expect(await res.text()).toContain("a durable stream's id is 1 to 256 characters");
     expect(reported).toEqual([]);
     const err = await rejection(() => EVENTS.reader(fetch(`${url}/?id=${"x".repeat(300)}`)).readItems().next());
     expect(err.code).toBe("HTTP");

@@ -116,6 +116,42 @@ describe.skipIf(redisMissing !== undefined)("durable streams over the Redis stor
     await expect(reading).rejects.toMatchObject({ code: "GONE" });
   });
 
+  it("one tail connection per store: 300 tailing readers over 3 streams on one instance hold 2 Redis connections, each reader exact", async () => {
+    const S = definition(binary(msgpack()));
+    const info = async () => Number(/connected_clients:(\d+)/.exec(String(await clients[0]!.sendCommand(["INFO", "clients"])))![1]);
+    const before = await info();
+    const dedicated = await client(); // the store's own client, so that its connections can be counted
+    const h = await startInstances(S, () => redisStore({ client: dedicated, keyPrefix: `fan${round++}:` }), 1, { total: 40, pauseMs: 10, pauseEvery: 1 });
+    try {
+      const ids = ["a", "b", "c"];
+      const readers = Array.from({ length: 300 }, (_, i) => readAll(S, S.reader(fetch(`${h.servers[0]!.url}/${ids[i % 3]}`), { idleTimeoutMs: 15_000 })));
+      for (let waited = 0; ids.some((id) => (h.stats.produced.get(id) ?? 0) < 10) && waited < 10_000; waited += 10) await sleep(10);
+      const during = await info();
+      for (const result of await Promise.all(readers)) {
+        expect(result.error).toBeUndefined();
+        expect(result.items).toEqual(expectedItems(40));
+      }
+      // The client given and the tail's one duplicate (and, for a moment, its successor while it closes): not one per reader.
+      expect(during - before).toBeLessThanOrEqual(3);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  it("bounded in streams (maxStreams): a stream over the bound is LIMIT, an ended or deleted one frees its place", async () => {
+    const store = redisStore({ client: clients[0]!, keyPrefix: "bound:", maxStreams: 2 });
+    expect(await store.create("a")).toBe(true);
+    expect(await store.create("b")).toBe(true);
+    await expect(store.create("c")).rejects.toMatchObject({ code: "LIMIT", message: expect.stringMatching(/maxStreams/) });
+    await expect(store.create("c")).rejects.toMatchObject({ code: "LIMIT" }); // refused again: it left no keys that would say it exists
+    await store.append("a", { id: 1, kind: FrameKind.END, payload: new Uint8Array(0), first: true });
+    await store.delete("c");
+    expect(await store.create("d")).toBe(true);
+    await expect(store.create("e")).rejects.toMatchObject({ code: "LIMIT" });
+    await store.delete("b");
+    expect(await store.create("e")).toBe(true);
+  });
+
   it("a reader on a quiet stream whose keys vanish (expiry, a flush) gets GONE rather than waiting forever", async () => {
     const store = redisStore({ client: clients[0]!, keyPrefix: "quiet:", blockMs: 100 });
     await store.create("q");
@@ -125,5 +161,32 @@ describe.skipIf(redisMissing !== undefined)("durable streams over the Redis stor
     await sleep(150);
     await clients[1]!.sendCommand(["FLUSHALL"]);
     await expect(reading).rejects.toMatchObject({ code: "GONE" });
+  });
+});
+
+describe.skipIf(redisMissing !== undefined)("the Redis store's keys on a cluster (issue 21, item 9)", () => {
+  it("every key of a stream is in one hash slot for every id, those starting with } too: no CROSSSLOT, and no two ids share keys", async () => {
+    const redis = await startRedis({ cluster: true });
+    const c = createClient({ url: redis.url });
+    c.on("error", () => {});
+    await c.connect();
+    try {
+      const store = redisStore({ client: c, keyPrefix: "slot:", blockMs: 100 });
+      const ids = ["}x", "}", "{}", "a}b{c", "{x}", "%7D", "%", "plain", "é🙂"];
+      for (const [n, id] of ids.entries()) {
+        expect(await store.create(id), id).toBe(true);
+        await store.append(id, { id: 1, kind: FrameKind.ITEM, payload: new Uint8Array([n]), first: true });
+        await store.append(id, { id: 2, kind: FrameKind.END, payload: new Uint8Array(0) });
+      }
+      for (const [n, id] of ids.entries()) {
+        const got: number[][] = [];
+        for await (const p of store.read(id, -1, new AbortController().signal)) got.push([p.id, ...p.payload]);
+        expect(got, id).toEqual([[1, n], [2]]);
+      }
+      expect(() => redisStore({ client: c, keyPrefix: "a{b}:" })).toThrow(expect.objectContaining({ code: "OPTIONS" }));
+    } finally {
+      c.destroy();
+      await redis.stop();
+    }
   });
 });

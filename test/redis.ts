@@ -1,6 +1,8 @@
 // A private redis-server for the tests: 127.0.0.1, a random free port, no persistence; restartable on the same port; skipped only when the binary is absent.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { createClient } from "redis";
 
@@ -22,18 +24,27 @@ async function freePort(): Promise<number> {
 export interface TestRedis {
   readonly port: number;
   readonly url: string;
-  /** Kills the server (SIGKILL: no goodbye to clients) and starts a new, empty one on the same port. */
+  /** Kills the server (SIGKILL: no goodbye to clients) and starts a new one on the same port: empty, or with its data when persistent. */
   restart(): Promise<void>;
   stop(): Promise<void>;
   kill(): Promise<void>;
   start(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/**
+ * `persistent`: an append-only file written on every command (`appendfsync always`) in a temporary directory, so
+ * that a restart keeps every acknowledged write, as a production Redis with AOF does.
+ */
+export async function startRedis(options: { persistent?: boolean; cluster?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort();
+  const dir = options.persistent === true || options.cluster === true ? mkdtempSync(join(tmpdir(), "streamtypes-redis-")) : undefined;
+  const persistence = options.persistent !== true ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", "always"];
+  // cluster: one node of a cluster that owns every slot, so that a command over keys of two slots fails (CROSSSLOT) as on a real cluster.
+  const cluster = options.cluster === true ? ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"] : [];
+  if (dir !== undefined) persistence.push("--dir", dir);
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"], {
+    child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, ...cluster, "--protected-mode", "no", "--loglevel", "warning"], {
       stdio: "ignore",
     });
     const deadline = Date.now() + 5000;
@@ -61,6 +72,7 @@ export async function startRedis(): Promise<TestRedis> {
     });
   };
   await start();
+  if (options.cluster === true) await claimAllSlots(port);
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
@@ -68,8 +80,27 @@ export async function startRedis(): Promise<TestRedis> {
       await kill();
       await start();
     },
-    stop: () => kill("SIGTERM"),
+    stop: async () => {
+      await kill("SIGTERM");
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    },
     kill: () => kill(),
     start,
   };
+}
+
+/** A one-node cluster: the node takes every slot, then serves once the cluster state is ok. */
+async function claimAllSlots(port: number): Promise<void> {
+  const client = createClient({ url: `redis://127.0.0.1:${port}` });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    await client.sendCommand(["CLUSTER", "ADDSLOTSRANGE", "0", "16383"]);
+    for (let tries = 0; !String(await client.sendCommand(["CLUSTER", "INFO"])).includes("cluster_state:ok"); tries++) {
+      if (tries > 200) throw new Error("the one-node cluster did not reach cluster_state:ok");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } finally {
+    client.destroy();
+  }
 }

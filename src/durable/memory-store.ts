@@ -1,10 +1,15 @@
 // The in-memory replay store: one process, bounded per stream and in streams, with expired streams swept away.
 import { StreamError } from "../errors.js";
-import { goneError, isNextId, isTerminal, limitError, storeLimits, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
+import { FrameKind } from "../protocol.js";
+import { checkCodec, goneError, isNextId, isTerminal, limitError, storeLimits, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions extends Partial<StoreLimits> {
-  /** Streams held at once; creating one more throws `LIMIT`. Default 1000. Memory is bounded by maxStreams × maxBytes. */
+  /**
+   * Streams held at once. Default 1000. Creating one more removes the stream that ended longest ago (ended streams
+   * do not hold a place against new ones), or throws `LIMIT` when all are running. Memory is bounded by
+   * maxStreams × maxBytes.
+   */
   maxStreams?: number | undefined;
 }
 
@@ -13,8 +18,12 @@ const PART_OVERHEAD = 64;
 
 interface Entry {
   readonly parts: StoredPart[];
+  /** The name of the codec the parts are in (`create`'s), if given. */
+  readonly codec: string | undefined;
   bytes: number;
   ended: boolean;
+  /** STREAM.stop() was called for it. */
+  stopRequested: boolean;
   expiresAt: number;
   /** Readers waiting for the next part, or for the stream's removal. */
   readonly waiters: Set<() => void>;
@@ -57,13 +66,13 @@ export class MemoryStore implements ReplayStore {
     return bytes;
   }
 
-  async create(streamId: string): Promise<boolean> {
+  async create(streamId: string, codec?: string): Promise<boolean> {
     this.sweep();
     if (this.streams.has(streamId)) return false;
-    if (this.streams.size >= this.maxStreams) {
-      throw new StreamError("LIMIT", `The memory replay store holds ${this.maxStreams} streams (maxStreams); "${streamId}" cannot start until one expires.`);
+    if (this.streams.size >= this.maxStreams && !this.dropOldestEnded()) {
+      throw new StreamError("LIMIT", `The memory replay store holds ${this.maxStreams} running streams (maxStreams); "${streamId}" cannot start until one ends.`);
     }
-    this.streams.set(streamId, { parts: [], bytes: 0, ended: false, expiresAt: Date.now() + this.limits.ttlMs, waiters: new Set() });
+    this.streams.set(streamId, { parts: [], codec, bytes: 0, ended: false, stopRequested: false, expiresAt: Date.now() + this.limits.ttlMs, waiters: new Set() });
     this.startSweeping();
     return true;
   }
@@ -71,9 +80,13 @@ export class MemoryStore implements ReplayStore {
   async append(streamId: string, part: StoredPart): Promise<void> {
     const entry = this.live(streamId);
     if (entry === undefined) throw goneError(streamId, "it expired or was deleted before this part was written");
-    if (entry.ended) throw new StreamError("ORDER", `The durable stream "${streamId}" has ended; nothing may be appended after its end.`);
     const last = entry.parts[entry.parts.length - 1]?.id ?? -1;
-    if (!isNextId(last, part.id)) throw new StreamError("ORDER", `Part ${part.id} cannot follow part ${last} of "${streamId}": parts are appended in sequence.`);
+    if (part.id <= last && last >= 0) {
+      if (part.kind !== FrameKind.ERROR || entry.ended) return; // a retry of a part already stored
+      part = { ...part, id: last + 1 }; // an error part after parts the store took late: it goes at the end
+    }
+    if (entry.ended) throw new StreamError("ORDER", `The durable stream "${streamId}" has ended; nothing may be appended after its end.`);
+    if (!isNextId(last, part.id, part.first === true)) throw new StreamError("ORDER", `Part ${part.id} cannot follow part ${last} of "${streamId}": parts are appended in sequence.`);
     const over = limitError(streamId, this.limits, entry.parts.length, entry.bytes, part);
     if (over !== undefined) throw over;
     entry.parts.push(part);
@@ -83,8 +96,14 @@ export class MemoryStore implements ReplayStore {
     wake(entry);
   }
 
-  async *read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<StoredPart> {
+  async *read(streamId: string, after: number, signal: AbortSignal, codec?: string): AsyncIterable<StoredPart> {
     let position = after;
+    const first = this.live(streamId);
+    if (first !== undefined) {
+      checkCodec(streamId, first.codec, codec);
+      const last = first.parts[first.parts.length - 1]?.id ?? -1;
+      if (first.ended && after >= last) throw goneError(streamId, `the position asked for, ${after}, is at or past its end (part ${last})`);
+    }
     for (;;) {
       if (signal.aborted) return;
       const entry = this.live(streamId);
@@ -118,10 +137,32 @@ export class MemoryStore implements ReplayStore {
     wake(entry);
   }
 
+  /** The producer runs in this process: no lease to keep; says whether a stop was requested. */
+  async renew(streamId: string): Promise<boolean> {
+    return this.live(streamId)?.stopRequested === true;
+  }
+
+  async requestStop(streamId: string): Promise<boolean> {
+    const entry = this.live(streamId);
+    if (entry === undefined || entry.ended) return false;
+    entry.stopRequested = true;
+    return true;
+  }
+
   async close(): Promise<void> {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const id of [...this.streams.keys()]) await this.delete(id);
+  }
+
+  /** Removes the stream that ended longest ago, to make room; false when every stream held is running. */
+  private dropOldestEnded(): boolean {
+    let oldest: [string, Entry] | undefined;
+    for (const pair of this.streams) if (pair[1].ended && (oldest === undefined || pair[1].expiresAt < oldest[1].expiresAt)) oldest = pair;
+    if (oldest === undefined) return false;
+    this.streams.delete(oldest[0]);
+    wake(oldest[1]);
+    return true;
   }
 
   /** The stream, unless it has expired (then it is removed, and its readers woken to find it gone). */

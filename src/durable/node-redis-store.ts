@@ -1,12 +1,16 @@
 // The Redis replay store: one Redis Stream per durable stream (XADD, XREAD BLOCK), a hash for its counters, both expiring together.
 import { createHash } from "node:crypto";
 import { StreamError } from "../errors.js";
-import { goneError, isTerminal, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
+import { FrameKind } from "../protocol.js";
+import { readStream, tailSource, type ReadContext } from "./redis-read.js";
+import { RedisRunningSet } from "./redis-running-set.js";
+import { RedisTail } from "./redis-tail.js";
+import { goneError, producerLostError, isTerminal, storeError, storeLimits, MAX_TERMINAL_PAYLOAD, type ReplayStore, type StoreLimits, type StoredPart } from "./store.js";
 
 /**
  * What the store needs of a node-redis client (`createClient()` from "redis", v5 or later, connected): raw
- * commands with binary replies, and `duplicate()` for the blocking reads (each tailing reader holds a connection
- * of its own while it waits, as XREAD BLOCK requires).
+ * commands with binary replies, and `duplicate()` for the blocking reads (one connection per store, shared by all
+ * of its tailing readers: XREAD BLOCK over every followed stream at once).
  */
 export interface RedisClientLike {
   sendCommand(args: ReadonlyArray<string | Buffer>, options?: { typeMapping?: object }): Promise<unknown>;
@@ -25,33 +29,78 @@ export interface RedisBlockingClient {
 export interface RedisStoreOptions extends Partial<StoreLimits> {
   /** A connected node-redis client (`await createClient({ url }).connect()`). The store never closes it. */
   client: RedisClientLike;
-  /** Prefix of every key. Default "streamtypes:". Keys are `<prefix>{<id>}:parts` and `<prefix>{<id>}:meta` (one hash slot per stream). */
+  /**
+   * Prefix of every key, without `{` or `}`. Default "streamtypes:". Keys are `<prefix>{<id>}:parts` and
+   * `<prefix>{<id>}:meta`, `%` and `}` in the id escaped: one hash slot per stream, for every id.
+   */
   keyPrefix?: string | undefined;
-  /** How long one XREAD BLOCK waits before the reader checks that the stream still exists. Default 5000 ms. */
+  /**
+   * Streams running at once (created, not ended, appended to within `ttlMs`); creating one more throws `LIMIT`.
+   * Ended streams do not count. Default 10 000. Redis memory is bounded by the running streams × `maxBytes`, plus
+   * the ended ones until their TTL.
+   */
+  maxStreams?: number | undefined;
+  /**
+   * How long a producer's lease lasts without renewal, in ms. Default 5000. Its instance renews it every
+   * leaseMs / 3 (at most every 500 ms, which is also how soon `STREAM.stop()` reaches it); when it lapses (the
+   * instance died), readers end the stream with `PRODUCER_LOST` within about two lease periods.
+   */
+  leaseMs?: number | undefined;
+  /** How long one XREAD BLOCK waits before the reader checks that the stream still exists (and its lease). Default 5000 ms. */
   blockMs?: number | undefined;
 }
 
-/** RESP blob strings as Buffers, so that payloads round-trip byte for byte (node-redis `RESP_TYPES.BLOB_STRING`). */
-const BUFFERS = { [36]: Buffer } as const;
+
+/** Lua: `now`, Redis's clock in ms (one clock for every instance's leases). */
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/* renew: KEYS[1] meta; ARGV[1] leaseMs. The producer's lease, extended: 1, or 2 when a stop was requested; 0 gone or ended. */
+const RENEW = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'ended') == '1' then return 0 end
+${NOW}
+redis.call('HSET', KEYS[1], 'lease', now + tonumber(ARGV[1]))
+if redis.call('HGET', KEYS[1], 'stop') == '1' then return 2 end
+return 1`;
+
+/* stop: KEYS[1] meta. Marks the stream for its producer's next renewal: 1, or 0 when gone or ended. */
+const REQUEST_STOP = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'ended') == '1' then return 0 end
+redis.call('HSET', KEYS[1], 'stop', 1)
+return 1`;
+
+/* state (a reader with nothing new): KEYS[1] meta. -1 gone, 0 ended, 1 running, 2 its lease lapsed. */
+const STATE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HGET', KEYS[1], 'ended') == '1' then return 0 end
+${NOW}
+local lease = tonumber(redis.call('HGET', KEYS[1], 'lease'))
+if lease ~= nil and lease < now then return 2 end
+return 1`;
 
 /*
- * create: KEYS[1] meta; ARGV[1] ttl. The `SET NX PX` of a lock, for a hash: exactly one caller creates the stream.
+ * create: KEYS[1] meta; ARGV[1] ttl, ARGV[2] codec, ARGV[3] leaseMs. The `SET NX PX` of a lock, for a hash: exactly one caller creates the stream.
  */
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'last', -1, 'parts', 0, 'bytes', 0, 'ended', 0)
+${NOW}
+redis.call('HSET', KEYS[1], 'last', -1, 'parts', 0, 'bytes', 0, 'ended', 0, 'codec', ARGV[2], 'lease', now + tonumber(ARGV[3]))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
 /*
- * append: KEYS[1] meta, KEYS[2] parts; ARGV id, kind, payload, maxParts, maxBytes, ttl, terminal (1/0), maxTerminal.
- * -1 gone, -2 out of order, -3 ended, -4 over maxParts, -5 over maxBytes, 1 appended.
+ * append: KEYS[1] meta, KEYS[2] parts; ARGV id, kind, payload, maxParts, maxBytes, ttl, terminal (1/0), maxTerminal, first (1/0).
+ * -1 gone, -2 out of order, -3 ended, -4 over maxParts, -5 over maxBytes, 1 appended, 2 already stored (a retry).
  */
 const APPEND = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local id = tonumber(ARGV[1])
 local last = tonumber(redis.call('HGET', KEYS[1], 'last'))
-if id ~= last + 1 and not (last == -1 and id == 1) then return -2 end
+if id <= last then
+  if ARGV[2] ~= '${FrameKind.ERROR}' or redis.call('HGET', KEYS[1], 'ended') == '1' then return 2 end
+  id = last + 1
+end
+if id ~= last + 1 and not (last == -1 and id == 1 and ARGV[9] == '1') then return -2 end
 if redis.call('HGET', KEYS[1], 'ended') == '1' then return -3 end
 local parts = tonumber(redis.call('HGET', KEYS[1], 'parts'))
 local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes'))
@@ -90,19 +139,40 @@ export class RedisStore implements ReplayStore {
   private readonly client: RedisClientLike;
   private readonly prefix: string;
   private readonly blockMs: number;
+  readonly leaseMs: number;
   /** The scripts Redis is known to have, by source: their SHA-1. */
   private readonly loaded = new Map<string, string>();
+  private readonly running: RedisRunningSet;
+  /** What reads use: the tail shared by this store's readers, and bounded commands. */
+  private readonly reading: ReadContext;
 
   constructor(options: RedisStoreOptions) {
     this.limits = storeLimits(options);
     this.client = options.client;
     this.prefix = options.keyPrefix ?? "streamtypes:";
+    if (/[{}]/.test(this.prefix)) throw new StreamError("OPTIONS", `keyPrefix must not contain "{" or "}": the stream id is each key's hash tag (got ${JSON.stringify(this.prefix).slice(0, 60)}).`);
     this.blockMs = options.blockMs ?? 5000;
     if (!Number.isSafeInteger(this.blockMs) || this.blockMs <= 0) throw new StreamError("OPTIONS", `blockMs must be a positive integer, got ${String(options.blockMs)}.`);
+    this.leaseMs = options.leaseMs ?? 5000;
+    if (!Number.isSafeInteger(this.leaseMs) || this.leaseMs <= 0) throw new StreamError("OPTIONS", `leaseMs must be a positive integer, got ${String(options.leaseMs)}.`);
+    const checkQuiet = async (partsKey: string) => {
+      const state = await this.bounded(["EVAL", STATE, "1", partsKey.replace(/:parts$/, ":meta")]);
+      const streamId = partsKey.slice(this.prefix.length + 1, -"}:parts".length).replace(/%7D|%25/g, (c) => (c === "%7D" ? "}" : "%"));
+      if (state === -1) throw goneError(streamId, "it expired or was lost while it was read");
+      if (state === 2) throw producerLostError(streamId, this.leaseMs);
+    };
+    const tail = new RedisTail(tailSource(() => this.client.duplicate(), Math.min(this.blockMs, this.leaseMs), checkQuiet), (id) =>
+      this.client.sendCommand(["CLIENT", "UNBLOCK", String(id)]),
+    );
+    this.reading = { tail, command: (args, options) => this.bounded(args, options) };
+    this.running = new RedisRunningSet(this.client, `${this.prefix}running`, options.maxStreams ?? 10_000, this.limits.ttlMs, (source, keys, args) => this.script(source, keys, args));
   }
 
-  async create(streamId: string): Promise<boolean> {
-    return (await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs)])) === 1;
+  async create(streamId: string, codec?: string): Promise<boolean> {
+    if ((await this.script(CREATE, [this.key(streamId, "meta")], [String(this.limits.ttlMs), codec ?? "", String(this.leaseMs)])) !== 1) return false;
+    if (await this.running.admit(streamId)) return true;
+    await this.delete(streamId);
+    throw this.running.full(streamId);
   }
 
   async append(streamId: string, part: StoredPart): Promise<void> {
@@ -111,10 +181,14 @@ export class RedisStore implements ReplayStore {
     const result = await this.script(
       APPEND,
       [this.key(streamId, "meta"), this.key(streamId, "parts")],
-      [String(part.id), String(part.kind), payload, String(maxParts), String(maxBytes), String(ttlMs), isTerminal(part.kind) ? "1" : "0", String(MAX_TERMINAL_PAYLOAD)],
+      [String(part.id), String(part.kind), payload, String(maxParts), String(maxBytes), String(ttlMs), isTerminal(part.kind) ? "1" : "0", String(MAX_TERMINAL_PAYLOAD), part.first === true ? "1" : "0"],
     );
     switch (result) {
       case 1:
+        if (isTerminal(part.kind)) await this.running.release(streamId);
+        else this.running.renew(streamId);
+        return;
+      case 2:
         return;
       case -1:
         throw goneError(streamId, "Redis no longer has it: it expired, was deleted, or Redis lost its data (a restart without persistence)");
@@ -132,64 +206,45 @@ export class RedisStore implements ReplayStore {
     }
   }
 
-  async *read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<StoredPart> {
-    if (signal.aborted) return;
-    const meta = this.key(streamId, "meta");
-    const key = this.key(streamId, "parts");
-    if ((await this.client.sendCommand(["EXISTS", meta])) !== 1) throw goneError(streamId, "Redis does not have it: it expired, was deleted, never existed, or Redis lost its data");
-    // XREAD BLOCK holds its connection: each reader waits on a connection of its own, closed when it is done.
-    const blocking = this.client.duplicate();
-    let failure: Error | undefined;
-    blocking.on("error", (err) => (failure ??= err));
-    const release = () => {
-      try {
-        blocking.destroy();
-      } catch {
-        // already closed
-      }
-    };
-    signal.addEventListener("abort", release, { once: true });
-    try {
-      await blocking.connect();
-      let cursor = `0-${after + 1}`;
-      for (;;) {
-        let reply: unknown;
-        try {
-          reply = await blocking.sendCommand(["XREAD", "COUNT", "512", "BLOCK", String(this.blockMs), "STREAMS", key, cursor], { typeMapping: BUFFERS });
-        } catch (err) {
-          if (signal.aborted) return;
-          throw new StreamError("NETWORK", `The Redis replay store failed while "${streamId}" was read: ${String((err as Error)?.message ?? err)}.`, { cause: failure ?? err });
-        }
-        if (signal.aborted) return;
-        const entries = streamEntries(reply);
-        if (entries.length === 0) {
-          // Quiet for blockMs: is the stream still there (expired, deleted, or lost in a restart), and is more to come? A reader must not wait forever.
-          const [last, ended] = (await this.client.sendCommand(["HMGET", meta, "last", "ended"])) as [unknown, unknown];
-          if (last === null || last === undefined) throw goneError(streamId, "it expired or was lost while it was read");
-          if (String(ended) === "1" && Number(String(last)) <= Number(cursor.slice(2)) - 1) {
-            throw goneError(streamId, `the position asked for is past its end (part ${String(last)})`);
-          }
-          continue;
-        }
-        for (const [id, fields] of entries) {
-          const part = toPart(id, fields);
-          cursor = `0-${part.id + 1}`;
-          yield part;
-          if (isTerminal(part.kind) || signal.aborted) return;
-        }
-      }
-    } finally {
-      signal.removeEventListener("abort", release);
-      release();
-    }
+  read(streamId: string, after: number, signal: AbortSignal, codec?: string): AsyncIterable<StoredPart> {
+    const keys = { streamId, meta: this.key(streamId, "meta"), parts: this.key(streamId, "parts") };
+    return readStream(this.reading, keys, after, signal, codec);
+  }
+
+  /** Stops following streams: the tail's connection closes once its readers are gone. */
+  async close(): Promise<void> {}
+
+  async renew(streamId: string): Promise<boolean> {
+    return (await this.script(RENEW, [this.key(streamId, "meta")], [String(this.leaseMs)])) === 2;
+  }
+
+  async requestStop(streamId: string): Promise<boolean> {
+    return (await this.script(REQUEST_STOP, [this.key(streamId, "meta")], [])) === 1;
   }
 
   async delete(streamId: string): Promise<void> {
     await this.client.sendCommand(["DEL", this.key(streamId, "meta"), this.key(streamId, "parts")]);
+    await this.running.release(streamId);
+  }
+
+  /** A command on the shared client, `STORE` when it fails or Redis does not answer within blockMs (a client queues commands while disconnected). */
+  private async bounded(args: string[], options?: { typeMapping?: object }): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const due = new Promise<never>((_, reject) => (timer = setTimeout(reject, this.blockMs, new Error(`no answer from Redis within ${this.blockMs} ms`))));
+    const reply = this.client.sendCommand(args, options);
+    reply.catch(() => {});
+    try {
+      return await Promise.race([reply, due]);
+    } catch (err) {
+      if (err instanceof StreamError) throw err;
+      throw storeError("(Redis)", `running ${args[0]} for`, err);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private key(streamId: string, what: "meta" | "parts"): string {
-    return `${this.prefix}{${streamId}}:${what}`;
+    return streamKey(this.prefix, streamId, what);
   }
 
   /**
@@ -214,30 +269,12 @@ export class RedisStore implements ReplayStore {
   }
 }
 
-/** The entries of an XREAD reply for one key, in RESP2 (arrays) or RESP3 (a map) shape. */
-function streamEntries(reply: unknown): [unknown, unknown][] {
-  if (reply === null || reply === undefined) return [];
-  let streams: unknown[];
-  if (Array.isArray(reply)) streams = reply.map((s) => (s as unknown[])[1]);
-  else if (reply instanceof Map) streams = [...reply.values()];
-  else streams = Object.values(reply as object);
-  const out: [unknown, unknown][] = [];
-  for (const entries of streams) for (const entry of entries as unknown[][]) out.push([entry[0], entry[1]]);
-  return out;
-}
-
-function toPart(id: unknown, fields: unknown): StoredPart {
-  const match = /^0-(\d+)$/.exec(String(id));
-  if (!match) throw new StreamError("FORMAT", `Not an entry of a streamtypes replay stream: id ${String(id)}.`);
-  let kind: number | undefined;
-  let payload: Uint8Array | undefined;
-  const list = fields instanceof Map ? [...fields].flat() : (fields as unknown[]);
-  for (let i = 0; i + 1 < list.length; i += 2) {
-    const name = String(list[i]);
-    const value = list[i + 1] as Buffer;
-    if (name === "k") kind = Number(String(value));
-    else if (name === "p") payload = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  if (kind === undefined || payload === undefined) throw new StreamError("FORMAT", `Not an entry of a streamtypes replay stream: ${String(id)} lacks its kind or payload.`);
-  return { id: Number(match[1]) - 1, kind, payload };
+/**
+ * A stream's key: `<prefix>{<id>}:<what>`, the id its hash tag, so that every key of a stream is in one hash slot
+ * (one Lua script may touch them on a cluster). Redis hashes the text between the first `{` and the first `}`
+ * after it, or the whole key when that is empty: so the id goes in with `%` and `}` escaped (`%25`, `%7D`), which
+ * makes the tag the whole id, never empty, for every id. Ids without those characters keep their plain keys.
+ */
+export function streamKey(prefix: string, streamId: string, what: string): string {
+  return `${prefix}{${streamId.replace(/[%}]/g, (c) => (c === "%" ? "%25" : "%7D"))}}:${what}`;
 }

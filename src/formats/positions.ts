@@ -94,6 +94,16 @@ export class ReceivedParts implements ResumePoint {
     return this.lastText ?? (this.lastId < 0 ? undefined : String(this.lastId));
   }
 
+  /** The reader starts with every part up to `position` (header 0, item i at i + 1): ids are judged from the first connection on. */
+  startAfter(given: string | number): void {
+    const position = typeof given === "number" || /^\d{1,15}$/.test(given) ? Number(given) : -1;
+    if (!(Number.isSafeInteger(position) && position >= 0)) throw new StreamError("OPTIONS", "startAfter must be a Last-Event-ID: an integer ≥ 0.");
+    this.resumed = true;
+    this.lastId = position;
+    this.items = position;
+    this.headerSeen = true;
+  }
+
   reconnected(): void {
     this.resumed = true;
     this.connectionItems = 0;

@@ -46,11 +46,11 @@ export function remoteError(info: unknown, items: number): StreamError {
   if (typeof o.code === "string" || typeof o.code === "number") remote.code = o.code;
   if (o.data !== undefined) remote.data = o.data;
   if (typeof o.stack === "string") remote.stack = o.stack;
-  return new StreamError(
-    "REMOTE",
-    `The producer failed after ${items} items: ${remote.name}: ${remote.message}${remote.code !== undefined ? ` (code ${remote.code})` : ""}.`,
-    { remote },
-  );
+  // Codes a durable stream's server sends for what is not the producer's failure (its store, its lease, a stop).
+  const lead = /^(STORE|GONE|PRODUCER_LOST|CANCELLED)$/.test(String(remote.code)) ? "The server stopped the stream" : "The producer failed";
+  return new StreamError("REMOTE", `${lead} after ${items} items: ${remote.name}: ${remote.message}${remote.code !== undefined ? ` (code ${remote.code})` : ""}.`, {
+    remote,
+  });
 }
 
 /** `ORDER`: a frame where the stream's order does not allow it. */

@@ -30,6 +30,13 @@ export interface ReaderOptions {
    * event received (send it as `Last-Event-ID`). Parts the reader already has are skipped, so every item arrives once.
    */
   reconnect?: ((lastEventId: string | undefined) => StreamSource) | undefined;
+  /**
+   * Resumable formats: the position this reader already has (a saved `Last-Event-ID`, e.g. after a page reload),
+   * a non-negative integer or its decimal string. `readItems()` then starts at the item after it (parts at or
+   * before it are skipped, whether or not the server resumed), and `readHeader()` is not called: the header (id 0)
+   * is before any position. `STREAM.fetch()` sends it as `Last-Event-ID`; with another source, send it yourself.
+   */
+  startAfter?: string | number | undefined;
   /** How many times `reconnect` may be called for one stream. Default 3. */
   maxReconnects?: number | undefined;
   /**
@@ -66,6 +73,8 @@ export class StreamReaderImpl implements ItemSource {
   private items: { readonly finished: boolean } | undefined;
   private footerMissing = false;
   private complete = false;
+  /** Whether the reader starts after a position (`startAfter`): past the header. */
+  private readonly started: boolean;
   /** Set once the reader has failed or been cancelled; every later read rejects with it. */
   failure: unknown = undefined;
   /** True when the caller cancelled: item loops then end quietly. */
@@ -85,6 +94,13 @@ export class StreamReaderImpl implements ItemSource {
       this.parts = new PartQueue(spec, decoder, checkLimit("maxItems", options.maxItems) ?? Infinity, kinds);
       if (options.reconnect !== undefined && decoder.resume === undefined) {
         throw new StreamError("OPTIONS", `reconnect needs a resumable format such as sse(), whose event ids say where to resume; this stream uses the ${spec.format.name} format.`);
+      }
+      // The position is checked by the format's resume point (OPTIONS when it is not one); no resume point, no positions.
+      this.started = options.startAfter !== undefined;
+      if (this.started) {
+        if (decoder.resume?.startAfter === undefined) throw new StreamError("OPTIONS", "startAfter needs a resumable format.");
+        decoder.resume.startAfter(options.startAfter!);
+        if (spec.hasHeader) this.call = Call.Header; // the header is before every position
       }
       const reconnects = options.reconnect === undefined ? 0 : (checkLimit("maxReconnects", options.maxReconnects) ?? 3);
       this.intake = new Intake(this.pump, this.parts, options.reconnect, reconnects, idleTimeoutMs, (err) => this.fail(err));
@@ -120,6 +136,7 @@ export class StreamReaderImpl implements ItemSource {
   async readHeader(): Promise<unknown> {
     if (this.failure !== undefined) throw this.failure;
     if (!this.spec.hasHeader) throw new StreamError("ORDER", "These stream types have no header, so there is none to read: declare one in streamTypes(Item, Header).");
+    if (this.started) throw new StreamError("ORDER", "startAfter is past the header.");
     if (this.call !== Call.None) throw new StreamError("ORDER", "readHeader() can be called once, before readItems() and readFooter().");
     this.call = Call.Header;
     const kind = await this.nextPart();

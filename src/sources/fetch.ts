@@ -10,11 +10,19 @@ export interface StreamFetch {
  * Starts `fetch(input, init)` for a stream of the given `accept` type: sets `Accept` unless the caller set one
  * (in `init.headers`, or on a `Request`), and combines `readerSignal`, `init.signal` and a Request's own signal
  * into one, passed to both fetch and the reader, so that aborting any of them rejects with that signal's reason.
+ * `startAfter` (the reader's position) goes as `Last-Event-ID`.
  */
-export function startFetch(input: RequestInfo | URL, init: RequestInit | undefined, accept: string, readerSignal: AbortSignal | undefined): StreamFetch {
+export function startFetch(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  accept: string,
+  readerSignal: AbortSignal | undefined,
+  startAfter?: string | number | undefined,
+): StreamFetch {
   const request = typeof Request !== "undefined" && input instanceof Request ? input : undefined;
   const headers = new Headers(init?.headers ?? request?.headers);
   if (!headers.has("accept")) headers.set("accept", accept);
+  if (startAfter !== undefined) headers.set("last-event-id", String(startAfter));
   const signal = anySignal([readerSignal, init?.signal ?? undefined, request?.signal]);
   let response: Promise<Response>;
   try {
