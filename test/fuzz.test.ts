@@ -28,7 +28,7 @@ describe(`fuzz (short run, seed ${seed})`, () => {
       for (const outcome of ["ok", "FORMAT", "TRUNCATED"]) expect(share.outcomes[outcome] ?? 0, `${format}: ${outcome}; ${again}`).toBeGreaterThan(0);
     }
     for (const outcome of ["LIMIT", "ORDER", "VALIDATION", "REMOTE"]) expect(report.outcomes[outcome] ?? 0, `${outcome}; ${again}`).toBeGreaterThan(0);
-  });
+  }, 180_000); // a bounded budget of inputs, not of time: about 3 s on an idle core, room for a loaded machine
 
   it("the same seed gives the same inputs and outcomes", async () => {
     const a = await runFuzz({ count: 300, seed: 99 });
@@ -53,7 +53,7 @@ describe(`fuzz (short run, seed ${seed})`, () => {
       }
     }
     expect(wrong.slice(0, 10), again).toEqual([]);
-  });
+  }, 120_000);
 
   it("a saved case replays to the same outcome", async () => {
     const rng = new Rng(seed);

@@ -4,7 +4,8 @@ import { Type } from "@sinclair/typebox";
 import { afterEach, describe, expect, it } from "vitest";
 import { StreamError, streamTypes } from "../src/index.js";
 import { nodeHandler, sendResponse } from "../src/node.js";
-import { hasNginx, NGINX_BINARY, startNginx, type Nginx } from "./nginx.js";
+import { NGINX_BINARY, startNginx, type Nginx } from "./nginx.js";
+import { skipWithout } from "./required-program.js";
 import { startServer, type TestServer } from "./server.js";
 import { gate } from "./helpers.js";
 
@@ -28,7 +29,7 @@ afterEach(async () => {
   app = undefined;
 });
 
-describe.skipIf(!hasNginx)(`through nginx (docs/nginx.md's config)${hasNginx ? "" : ` — skipped: ${NGINX_BINARY} is not installed`}`, () => {
+describe.skipIf(skipWithout(NGINX_BINARY, "the nginx tests", "apt-get install nginx"))("through nginx (docs/nginx.md's config)", () => {
   it.each([
     ["binary", TOKENS],
     ["SSE", SSE_TOKENS],

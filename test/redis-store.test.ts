@@ -6,14 +6,13 @@ import { redisStore, type RedisClientLike } from "../src/redis.js";
 import { readAll } from "./helpers.js";
 import { definition, expectedItems, sleep, startInstances } from "./durable-harness.js";
 import { durableSuite } from "./durable-suite.js";
-import { redisMissing, startRedis, type TestRedis } from "./redis.js";
-
-if (redisMissing !== undefined) console.warn(redisMissing);
+import { REDIS_SERVER, startRedis, type TestRedis } from "./redis.js";
+import { skipWithout } from "./required-program.js";
 
 /** What the tests use of a node-redis client; a real one is passed to redisStore() as it is (see the check below). */
 type Client = RedisClientLike & { destroy(): void };
 
-describe.skipIf(redisMissing !== undefined)("durable streams over the Redis store (two instances, one Redis)", () => {
+describe.skipIf(skipWithout(REDIS_SERVER, "the Redis store tests", "apt-get install redis-server"))("durable streams over the Redis store (two instances, one Redis)", () => {
   let redis: TestRedis;
   const clients: Client[] = [];
   let prefix = "t0:";
