@@ -119,7 +119,7 @@ describe("STREAM.fetch()", () => {
       expect(seen).toEqual([0, 1, 2]);
       await Promise.race([finallyRan.opened, sleep(5000)]);
       expect(finallyRan.isOpen).toBe(true);
-      expect(await server!.settle(5000)).toBe(0);
+      expect(await server!.settle()).toBe(0);
     });
   }
 

@@ -133,7 +133,7 @@ describe.skipIf(skipWithout(NGINX_BINARY, "the nginx tests", "apt-get install ng
     const stopped = produced;
     await sleep(100);
     expect(produced).toBe(stopped);
-    expect(await app.settle(2000)).toBe(0);
+    expect(await app.settle()).toBe(0);
   });
 
   it("a client abort reaches a quiet producer too (nothing to write that would notice the closed client)", async () => {
