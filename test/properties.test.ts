@@ -233,7 +233,7 @@ const MiB = 1 << 20;
  * the text, so that a failure prints (and shrinks) the description rather than megabytes of text.
  */
 const blob = (maxLength: number) =>
-  fc.record({ unit: fc.string({ unit: "binary", minLength: 1, maxLength: 12 }), length: fc.oneof(fc.nat({ max: 64 }), fc.integer({ min: 0, max: maxLength })), numbers: fc.array(finite, { maxLength: 50 }) });
+  fc.record({ unit: fc.string({ unit: "binary", minLength: 1, maxLength: 12 }), length: fc.oneof(fc.nat({ max: 64 }), fc.noBias(fc.integer({ min: 0, max: maxLength }))), numbers: fc.array(finite, { maxLength: 50 }) });
 const itemOf = ({ unit, length, numbers }: { unit: string; length: number; numbers: number[] }) => ({ text: unit.repeat(Math.ceil(length / unit.length)), numbers });
 
 /**
