@@ -404,7 +404,7 @@ async function main(): Promise<void> {
   const pass = (r: Row) => (r.must === ">=" ? r.measured >= r.limit : r.measured <= r.limit);
   const table = markdownTable(
     ["figure", "at issue", "measured", "target", "result", "from"],
-    rows.map((r) => [r.figure, r.now, fmt(r), target(r), Number.isNaN(r.measured) ? "—" : pass(r) ? "PASS" : "MISS", r.from]),
+    rows.map((r) => [r.figure, r.now, fmt(r), target(r), Number.isNaN(r.measured) ? "MISS (not measured)" : pass(r) ? "PASS" : "MISS", r.from]),
     [1, 2, 3],
   );
   console.log(

@@ -1,6 +1,8 @@
 // Fuzzing core shared by `npm run fuzz` and test/fuzz.test.ts: seeded mutated/truncated/rechunked streams of every
-// format in test/formats.ts, read with an outcome per input.
+// format in test/formats.ts, read with an outcome per input, and each outcome held to the oracles (checkOutcome).
+import { isDeepStrictEqual } from "node:util";
 import { Type, type TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { FrameKind, StreamError, streamTypes } from "../src/index.js";
 import type { ReaderOptions } from "../src/index.js";
 import { FORMATS, type FormatEntry } from "../test/formats.js";
@@ -134,14 +136,18 @@ export interface WireFrame {
   bytes: Uint8Array;
 }
 
-/** A valid stream: the format's opening (binary's marker), then its frames. */
+/** A valid stream: the format's opening (binary's marker), then its frames, and the values written into them. */
 export interface ValidStream {
   opening: Uint8Array;
   frames: WireFrame[];
+  /** The items written, in order: what a reader of the whole stream must deliver. */
+  items: unknown[];
+  /** Whether the stream ends with an error frame (REMOTE) rather than its end. */
+  endsWithError: boolean;
 }
 
 /** The stream's bytes. */
-export function streamBytes(stream: ValidStream): Uint8Array {
+export function streamBytes(stream: Pick<ValidStream, "opening" | "frames">): Uint8Array {
   return concat([stream.opening, ...stream.frames.map((f) => f.bytes)]);
 }
 
@@ -150,21 +156,24 @@ export function validStream(def: Definition, rng: Rng): ValidStream {
   const w = typesOf(def).writer() as unknown as Record<"header" | "item" | "footer", (v: unknown) => Uint8Array> & { end(): Uint8Array; error(e: unknown): Uint8Array; keepAlive(): Uint8Array };
   const opening = def.format.opening;
   const frames: WireFrame[] = [];
+  const items: unknown[] = [];
   const add = (kind: number, bytes: Uint8Array) => frames.push({ kind, bytes: frames.length === 0 && opening.length > 0 ? bytes.slice(opening.length) : bytes.slice() });
   const keepAlive = () => def.format.keepAlive && rng.chance(0.1) && add(FrameKind.KEEPALIVE, w.keepAlive());
   keepAlive();
   if (def.makeHeader) add(FrameKind.HEADER, w.header(def.makeHeader(rng)));
   for (let i = rng.int(6); i > 0; i--) {
-    add(FrameKind.ITEM, w.item(def.makeItem(rng)));
+    const item = def.makeItem(rng);
+    items.push(item);
+    add(FrameKind.ITEM, w.item(item));
     keepAlive();
   }
   if (rng.chance(0.1)) {
     add(FrameKind.ERROR, w.error(Object.assign(new Error(word(rng)), { code: "E_FUZZ" })));
-    return { opening, frames };
+    return { opening, frames, items, endsWithError: true };
   }
   if (def.makeFooter) add(FrameKind.FOOTER, w.footer(def.makeFooter(rng)));
   add(FrameKind.END, w.end());
-  return { opening, frames };
+  return { opening, frames, items, endsWithError: false };
 }
 
 // ---- hostile payloads, framed so that they reach the decoder ----
@@ -226,6 +235,8 @@ export type SourceKind = "array" | "async" | "stream";
 
 export interface FuzzCase {
   definition: string;
+  /** What reading it must give, when the mutation leaves that known (whole, or a prefix of a valid stream); not saved for replay. */
+  expected?: Expectation;
   bytes: Uint8Array;
   /** Chunk boundaries (strictly increasing, inside the bytes). */
   cuts: number[];
@@ -334,7 +345,10 @@ function frameStarts(bytes: Uint8Array, from: number): number[] {
   return starts;
 }
 
-/** Applies a structured edit, or 1-4 byte-level edits (possibly then a truncation), to a valid stream. */
+/**
+ * Applies a structured edit, or 1-4 byte-level edits (possibly then a truncation), to a valid stream. "none" leaves
+ * it whole and "truncate" keeps a prefix: the two mutations whose outcome the oracles know (see expectationOf).
+ */
 function mutate(def: Definition, stream: ValidStream, rng: Rng): { bytes: Uint8Array; mutation: string } {
   let bytes = streamBytes(stream);
   const isText = def.format.framing === "text";
@@ -424,7 +438,8 @@ export function makeCase(rng: Rng, pool: ValidPool, formats: readonly string[] =
   if (rng.chance(0.1)) options.maxItems = 1 + rng.int(4);
   if (rng.chance(0.1)) options.maxTotalBytes = 1 + rng.int(Math.max(1, bytes.length));
   if (rng.chance(0.1)) options.maxFrameBytes = 1 + rng.int(256);
-  return { definition: def.name, bytes, cuts: randomCuts(bytes.length, rng), source: rng.pick<SourceKind>(["array", "array", "async", "stream"]), options, mutation };
+  const expected = mutation === "none" || mutation === "truncate" ? expectationOf(def, stream, bytes.length) : undefined;
+  return { definition: def.name, bytes, cuts: randomCuts(bytes.length, rng), source: rng.pick<SourceKind>(["array", "array", "async", "stream"]), options, mutation, expected };
 }
 
 export type ValidPool = Map<string, ValidStream[]>;
@@ -441,6 +456,91 @@ export function formatOf(c: FuzzCase): string {
   return definition(c.definition).format.name;
 }
 
+// ---- oracles: what an input whose outcome is known must give ----
+
+/** The outcome a whole valid stream, or a prefix of one, must have: its results, and the items in the order written. */
+export interface Expectation {
+  /** The results allowed (a reader limit in the case's options adds LIMIT). */
+  results: readonly Outcome["result"][];
+  /** Items a reader may deliver: those written whose frames are whole in the input (a prefix of it is delivered before an error). */
+  items: unknown[];
+  /** With an "ok" or REMOTE result every one of `items` must have been delivered, not only a prefix of them. */
+  allItemsWhenDone: boolean;
+}
+
+/**
+ * What reading the first `length` bytes of a valid stream must give. The whole stream: "ok" (REMOTE if it ends with
+ * an error frame) with every item. A strict prefix: TRUNCATED, except truss at a frame boundary, which is a clean
+ * end (docs/protocol.md): "ok" with the items so far, or ORDER when a declared footer (or header) never came.
+ */
+export function expectationOf(def: Definition, stream: ValidStream, length: number): Expectation {
+  const total = streamBytes(stream).length;
+  if (length >= total) return { results: [stream.endsWithError ? "REMOTE" : "ok"], items: stream.items, allItemsWhenDone: true };
+  let at = stream.opening.length;
+  let itemsWhole = 0;
+  let boundary = length === at;
+  const kindsWhole = new Set<number>();
+  for (const frame of stream.frames) {
+    at += frame.bytes.length;
+    if (at > length) break;
+    kindsWhole.add(frame.kind);
+    if (frame.kind === FrameKind.ITEM) itemsWhole++;
+    boundary = at === length;
+  }
+  if (length === 0) boundary = true;
+  const items = stream.items.slice(0, itemsWhole);
+  if (!def.format.endsAtEof || !boundary) return { results: ["TRUNCATED"], items, allItemsWhenDone: false };
+  if (kindsWhole.has(FrameKind.ERROR)) return { results: ["REMOTE"], items, allItemsWhenDone: true };
+  const missing = (def.header && !kindsWhole.has(FrameKind.HEADER)) || (def.footer && !kindsWhole.has(FrameKind.FOOTER));
+  return { results: missing ? ["ORDER"] : ["ok"], items, allItemsWhenDone: !missing };
+}
+
+/** Why the values read are wrong for the definition's schemas, or undefined: every value delivered must validate. */
+function invalidValue(def: Definition, read: ReadValues): string | undefined {
+  if (def.options.validate === false) return undefined;
+  const parts: [string, TSchema | undefined, unknown[]][] = [
+    ["header", def.header, "header" in read ? [read.header] : []],
+    ["item", def.item, read.items],
+    ["footer", def.footer, "footer" in read ? [read.footer] : []],
+  ];
+  for (const [part, schema, values] of parts) {
+    for (const [i, value] of values.entries()) {
+      if (schema && !Value.Check(schema, value)) return `${part} ${part === "item" ? i + " " : ""}delivered does not validate: ${describe(value)}`;
+    }
+  }
+  return undefined;
+}
+
+const describe = (value: unknown) => {
+  const text = JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+  return text.length > 200 ? text.slice(0, 200) + "…" : text;
+};
+
+/**
+ * Holds an outcome to the oracles: anything delivered validates; an input whose outcome is known (expected) gives
+ * one of the allowed results with the items written, in order. Returns what is wrong, or undefined.
+ */
+export function checkOutcome(c: FuzzCase, outcome: Outcome): string | undefined {
+  if (outcome.result === "escaped" || outcome.result === "hung" || outcome.values === undefined) return undefined; // failures already
+  const def = definition(c.definition);
+  const invalid = invalidValue(def, outcome.values);
+  if (invalid) return invalid;
+  const expected = c.expected;
+  if (!expected) return undefined;
+  const limited = c.options.maxItems !== undefined || c.options.maxTotalBytes !== undefined || c.options.maxFrameBytes !== undefined;
+  const allowed: readonly string[] = limited ? [...expected.results, "LIMIT"] : expected.results;
+  if (!allowed.includes(outcome.result)) return `${c.mutation}: expected ${allowed.join(" or ")}, got ${outcome.result} after ${outcome.items} items`;
+  const delivered = outcome.values.items;
+  if (delivered.length > expected.items.length) return `${c.mutation}: ${delivered.length} items delivered, but only ${expected.items.length} were written whole`;
+  for (const [i, item] of delivered.entries()) {
+    if (!isDeepStrictEqual(item, expected.items[i])) return `${c.mutation}: item ${i} read back as ${describe(item)}, written as ${describe(expected.items[i])}`;
+  }
+  if (expected.allItemsWhenDone && outcome.result !== "LIMIT" && delivered.length !== expected.items.length) {
+    return `${c.mutation}: ${outcome.result} after ${delivered.length} of the ${expected.items.length} items written`;
+  }
+  return undefined;
+}
+
 // ---- running one case ----
 
 /** What one input led to: "ok" (read to its end), a StreamError code, "escaped" (anything else thrown) or "hung". */
@@ -449,6 +549,17 @@ export interface Outcome {
   items: number;
   ms: number;
   error?: unknown;
+  /** The values delivered (not kept when hung). */
+  values?: ReadValues;
+  /** What the oracles found wrong with it (checkOutcome), if anything: a failure like "escaped" or "hung". */
+  wrong?: string;
+}
+
+/** The parts a reader delivered: header and footer only when read. */
+export interface ReadValues {
+  header?: unknown;
+  items: unknown[];
+  footer?: unknown;
 }
 
 function chunksOf(c: FuzzCase): Uint8Array[] {
@@ -471,26 +582,35 @@ function sourceOf(c: FuzzCase): unknown {
 }
 
 /** Reads one case through whichever of readHeader/readItems/readFooter its definition has. */
-async function readCase(c: FuzzCase): Promise<{ items: number; error?: unknown }> {
+async function readCase(c: FuzzCase): Promise<{ values: ReadValues; error?: unknown }> {
   const def = definition(c.definition);
   const reader = typesOf(def).reader(sourceOf(c) as Uint8Array, c.options) as unknown as {
     readHeader(): Promise<unknown>;
     readItems(): AsyncIterable<unknown>;
     readFooter(): Promise<unknown>;
   };
-  let items = 0;
+  const values: ReadValues = { items: [] };
   try {
-    if (def.header) await reader.readHeader();
-    for await (const _ of reader.readItems()) items++;
-    if (def.footer) await reader.readFooter();
+    if (def.header) values.header = await reader.readHeader();
+    for await (const item of reader.readItems()) values.items.push(item);
+    if (def.footer) values.footer = await reader.readFooter();
   } catch (error) {
-    return { items, error };
+    return { values, error };
   }
-  return { items };
+  return { values };
 }
 
-/** Runs one case, bounded by `timeBoundMs`: a read that neither finishes nor fails within it counts as hung. */
+/**
+ * Runs one case, bounded by `timeBoundMs`: a read that neither finishes nor fails within it counts as hung. The
+ * outcome is then held to the oracles (checkOutcome): `wrong` says what they found.
+ */
 export async function runCase(c: FuzzCase, timeBoundMs: number): Promise<Outcome> {
+  const outcome = await readBounded(c, timeBoundMs);
+  const wrong = checkOutcome(c, outcome);
+  return wrong === undefined ? outcome : { ...outcome, wrong };
+}
+
+async function readBounded(c: FuzzCase, timeBoundMs: number): Promise<Outcome> {
   const start = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hung = new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), timeBoundMs)));
@@ -498,15 +618,17 @@ export async function runCase(c: FuzzCase, timeBoundMs: number): Promise<Outcome
   try {
     settled = await Promise.race([readCase(c), hung]);
   } catch (error) {
-    settled = { items: 0, error }; // readCase itself threw: the source or reader could not even be created
+    settled = { values: { items: [] }, error }; // readCase itself threw: the source or reader could not even be created
   } finally {
     clearTimeout(timer);
   }
   const ms = performance.now() - start;
   if (settled === "hung") return { result: "hung", items: 0, ms };
-  if (settled.error === undefined) return { result: "ok", items: settled.items, ms };
-  if (settled.error instanceof StreamError) return { result: settled.error.code, items: settled.items, ms };
-  return { result: "escaped", items: settled.items, ms, error: settled.error };
+  const { values, error } = settled;
+  const items = values.items.length;
+  if (error === undefined) return { result: "ok", items, ms, values };
+  if (error instanceof StreamError) return { result: error.code, items, ms, error, values };
+  return { result: "escaped", items, ms, error, values };
 }
 
 // ---- a whole run ----
@@ -516,7 +638,7 @@ export interface FuzzOptions {
   seed: number;
   /** A read that takes longer than this counts as hung. Default 5000 ms. */
   timeBoundMs?: number;
-  /** Called for every escaped or hung case, e.g. to save it for replay. */
+  /** Called for every escaped, hung or wrong case, e.g. to save it for replay. */
   onFailure?: (c: FuzzCase, outcome: Outcome) => void;
   /** Called every `progressEvery` inputs. */
   onProgress?: (done: number, report: FuzzReport) => void;
@@ -542,6 +664,10 @@ export interface FuzzReport {
   /** Count per mutation kind. */
   mutations: Record<string, number>;
   itemsDelivered: number;
+  /** Inputs the oracles found wrong (checkOutcome): values that do not validate, or a known outcome not given. */
+  wrong: number;
+  /** Inputs with a known outcome (whole streams and prefixes of them), held to it. */
+  checked: number;
   failures: { case: FuzzCase; outcome: Outcome }[];
   slowest: { ms: number; case?: FuzzCase; result?: string };
   peakHeapBytes: number;
@@ -559,7 +685,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const every = options.progressEvery ?? 10_000;
   const formats = options.formats ?? FORMAT_NAMES;
   for (const name of formats) if (!FORMAT_NAMES.includes(name)) throw new Error(`unknown format ${name}; the formats are ${FORMAT_NAMES.join(", ")}`);
-  const report: FuzzReport = { seed: options.seed, tried: 0, outcomes: {}, mutations: {}, itemsDelivered: 0, failures: [], slowest: { ms: 0 }, peakHeapBytes: 0, elapsedMs: 0, byFormat: {} };
+  const report: FuzzReport = { seed: options.seed, tried: 0, outcomes: {}, mutations: {}, itemsDelivered: 0, wrong: 0, checked: 0, failures: [], slowest: { ms: 0 }, peakHeapBytes: 0, elapsedMs: 0, byFormat: {} };
   for (const name of formats) report.byFormat[name] = { tried: 0, outcomes: {}, mutations: {}, itemsDelivered: 0, slowestMs: 0 };
   const start = performance.now();
   const sampleHeap = () => {
@@ -571,6 +697,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const outcome = await runCase(c, bound);
     const share = report.byFormat[formatOf(c)]!;
     report.tried++;
+    if (c.expected) report.checked++;
     share.tried++;
     count(report.outcomes, outcome.result);
     count(share.outcomes, outcome.result);
@@ -580,7 +707,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     share.itemsDelivered += outcome.items;
     share.slowestMs = Math.max(share.slowestMs, outcome.ms);
     if (outcome.ms > report.slowest.ms) report.slowest = { ms: outcome.ms, case: c, result: outcome.result };
-    if (outcome.result === "escaped" || outcome.result === "hung") {
+    if (outcome.wrong !== undefined) report.wrong++;
+    if (outcome.result === "escaped" || outcome.result === "hung" || outcome.wrong !== undefined) {
       report.failures.push({ case: c, outcome });
       options.onFailure?.(c, outcome);
     }
@@ -600,7 +728,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 /** A case as JSON, bytes in base64. */
 export function caseToJson(c: FuzzCase, outcome?: Outcome): string {
   const error = outcome?.error instanceof Error ? `${outcome.error.name}: ${outcome.error.message}\n${outcome.error.stack ?? ""}` : outcome?.error === undefined ? undefined : String(outcome.error);
-  return JSON.stringify({ ...c, bytes: Buffer.from(c.bytes).toString("base64"), outcome: outcome && { result: outcome.result, ms: outcome.ms, error } }, null, 2);
+  const { expected: _, ...saved } = c; // the expectation holds values JSON cannot carry (dates, bigints, bytes)
+  return JSON.stringify({ ...saved, bytes: Buffer.from(c.bytes).toString("base64"), outcome: outcome && { result: outcome.result, ms: outcome.ms, error, wrong: outcome.wrong } }, null, 2);
 }
 
 export function caseFromJson(text: string): FuzzCase {

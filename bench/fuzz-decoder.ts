@@ -1,5 +1,5 @@
 // Differential fuzzing of decodeMessagePack against checkMessagePack + msgpackr's unpack, on generated and mutated payloads.
-// Run: node --import tsx bench/fuzz-decoder.ts [count=1000000] [seed=1]   (exit code 1 on any disagreement)
+// Run: node --import tsx bench/fuzz-decoder.ts [count=1000000] [seed=FUZZ_SEED, else a new one, printed]   (exit code 1 on any disagreement)
 import { pathToFileURL } from "node:url";
 import { Packr } from "msgpackr/pack";
 import { Unpackr } from "msgpackr/unpack";
@@ -488,7 +488,7 @@ export function runDecoderFuzz(count: number, seed: number, onProgress?: (done: 
 
 function main(): void {
   const count = Number(process.argv[2] ?? 1_000_000);
-  const seed = Number(process.argv[3] ?? 1);
+  const seed = Number(process.argv[3] ?? process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
   if (!Number.isSafeInteger(count) || count < 0 || !Number.isSafeInteger(seed)) throw new Error("usage: fuzz-decoder.ts [count] [seed]");
   const report = runDecoderFuzz(count, seed, (done, r) => process.stderr.write(`${done}: ${r.accepted} accepted, ${r.rejected} rejected, ${r.disagreements} disagreements, ${((performance.now() - started) / 1000).toFixed(0)} s\n`));
   console.log(`payloads:      ${report.count} (seed ${report.seed})`);

@@ -1,6 +1,7 @@
 // `npm run fuzz`: reads ≥1,000,000 mutated, truncated and rechunked streams, shared evenly among the formats of
-// test/formats.ts (one run per format, so that each has its own heap figure), and reports every outcome; not part of CI.
-// Options: --count N (default 1000000, in all)  --seed S (default 1)  --time-bound MS (default 5000)
+// test/formats.ts (one run per format, so that each has its own heap figure), and reports every outcome; CI runs a
+// short one in test/fuzz.test.ts. Each input is held to the oracles of fuzz-core.ts (checkOutcome); a wrong one fails.
+// Options: --count N (default 1000000, in all)  --seed S (default FUZZ_SEED, else a new one, printed)  --time-bound MS (default 5000)
 //          --format NAME[,NAME] (default every format)  --replay FILE (rerun one saved input)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -52,12 +53,12 @@ async function main(): Promise<void> {
     return;
   }
   const count = number("count", 1_000_000);
-  const seed = number("seed", 1);
+  const seed = number("seed", process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31));
   const formats = option("format")?.split(",") ?? FORMAT_NAMES;
   mkdirSync(resultsDir, { recursive: true });
   const saved: string[] = [];
   const reports: [string, FuzzReport][] = [];
-  log(`fuzzing ${count} inputs (${formats.join(", ")}), seed ${seed}, time bound ${timeBoundMs} ms`);
+  log(`fuzzing ${count} inputs (${formats.join(", ")}), seed ${seed} (rerun with --seed ${seed}), time bound ${timeBoundMs} ms`);
   for (const [i, format] of formats.entries()) {
     // the count shared out evenly, the remainder to the first formats
     const share = Math.floor(count / formats.length) + (i < count % formats.length ? 1 : 0);
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
         const file = join(resultsDir, `fuzz-failure-seed${seed}-${format}-${saved.length + 1}.json`);
         writeFileSync(file, caseToJson(c, outcome));
         saved.push(file);
-        log(`  ${outcome.result.toUpperCase()}: ${c.definition}, ${c.mutation}: saved to ${file}`);
+        log(`  ${outcome.wrong ? `WRONG (${outcome.wrong})` : outcome.result.toUpperCase()}: ${c.definition}, ${c.mutation}: saved to ${file}`);
       },
     });
     const slow = report.slowest;
@@ -91,17 +92,17 @@ async function main(): Promise<void> {
     `fuzz ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} ×${cpus().length}, ${mib(totalmem())} RAM`,
     `seed ${seed}, time bound ${timeBoundMs} ms per input`,
     "",
-    `| format | inputs | ${codes.join(" | ")} | escaped | hung | peak heap | slowest | time |`,
-    `|---|--:|${codes.map(() => "--:|").join("")}--:|--:|--:|--:|--:|`,
+    `| format | inputs | ${codes.join(" | ")} | escaped | hung | wrong | peak heap | slowest | time |`,
+    `|---|--:|${codes.map(() => "--:|").join("")}--:|--:|--:|--:|--:|--:|`,
     ...reports.map(
       ([format, r]) =>
-        `| ${format} | ${r.tried} | ${codes.map((c) => r.outcomes[c] ?? 0).join(" | ")} | ${r.outcomes.escaped ?? 0} | ${r.outcomes.hung ?? 0} | ${mib(r.peakHeapBytes)} | ${r.slowest.ms.toFixed(1)} ms | ${(r.elapsedMs / 1000).toFixed(1)} s |`,
+        `| ${format} | ${r.tried} | ${codes.map((c) => r.outcomes[c] ?? 0).join(" | ")} | ${r.outcomes.escaped ?? 0} | ${r.outcomes.hung ?? 0} | ${r.wrong} | ${mib(r.peakHeapBytes)} | ${r.slowest.ms.toFixed(1)} ms | ${(r.elapsedMs / 1000).toFixed(1)} s |`,
     ),
-    `| all | ${total((r) => r.tried)} | ${codes.map((c) => total((r) => r.outcomes[c] ?? 0)).join(" | ")} | ${total((r) => r.outcomes.escaped ?? 0)} | ${total((r) => r.outcomes.hung ?? 0)} | ${mib(Math.max(...reports.map(([, r]) => r.peakHeapBytes)))} | ${Math.max(...reports.map(([, r]) => r.slowest.ms)).toFixed(1)} ms | ${(total((r) => r.elapsedMs) / 1000).toFixed(1)} s |`,
+    `| all | ${total((r) => r.tried)} | ${codes.map((c) => total((r) => r.outcomes[c] ?? 0)).join(" | ")} | ${total((r) => r.outcomes.escaped ?? 0)} | ${total((r) => r.outcomes.hung ?? 0)} | ${total((r) => r.wrong)} | ${mib(Math.max(...reports.map(([, r]) => r.peakHeapBytes)))} | ${Math.max(...reports.map(([, r]) => r.slowest.ms)).toFixed(1)} ms | ${(total((r) => r.elapsedMs) / 1000).toFixed(1)} s |`,
     "",
     ...reports.map(([format, r]) => `${format}: inputs by mutation: ${Object.entries(r.mutations).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}; items delivered ${r.itemsDelivered}; slowest ${r.slowest.case?.definition}, ${r.slowest.case?.mutation}, ${r.slowest.case?.bytes.length} bytes, ${(r.slowest.case?.cuts.length ?? 0) + 1} chunks → ${r.slowest.result}`),
     "",
-    `anything but StreamError thrown: ${total((r) => r.outcomes.escaped ?? 0)}; hung: ${total((r) => r.outcomes.hung ?? 0)}`,
+    `anything but StreamError thrown: ${total((r) => r.outcomes.escaped ?? 0)}; hung: ${total((r) => r.outcomes.hung ?? 0)}; wrong by the oracles: ${total((r) => r.wrong)} of ${total((r) => r.checked)} inputs with a known outcome, plus every value delivered checked against its schema`,
     ...(saved.length ? [`saved for replay (npm run fuzz -- --replay FILE): ${saved.join(", ")}`] : []),
   ];
   console.log(lines.join("\n"));

@@ -97,7 +97,7 @@ export function memoryTable(results: BenchResults): string {
 export function targetTable(targets: readonly TargetResult[]): string {
   return markdownTable(
     ["#", "Target", "Measured", "Must be", "Result", "From"],
-    targets.map((t) => [t.id, t.target, `${t.measured.toFixed(2)} ${t.unit}`, `${t.must} ${t.limit} ${t.unit}`, t.pass ? "PASS" : "MISS", t.from]),
+    targets.map((t) => [t.id, t.target, Number.isNaN(t.measured) ? "—" : `${t.measured.toFixed(2)} ${t.unit}`, `${t.must} ${t.limit} ${t.unit}`, t.pass ? "PASS" : "MISS", t.from]),
   );
 }
 

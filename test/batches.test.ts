@@ -25,10 +25,13 @@ async function collect(source: unknown, maxBatch?: number): Promise<{ batches: n
 
 describe("readItemBatches", () => {
   it("delivers the buffered items together, capped at maxBatch", async () => {
-    const { batches } = await collect(numbers(2500));
+    const { batches, error } = await collect(numbers(2500));
+    expect(error).toBeUndefined();
     expect(batches.map((b) => b.length)).toEqual([1024, 1024, 452]);
     expect(batches.flat()).toEqual(Array.from({ length: 2500 }, (_, i) => i));
-    expect((await collect(numbers(10), 3)).batches.map((b) => b.length)).toEqual([3, 3, 3, 1]);
+    const capped = await collect(numbers(10), 3);
+    expect(capped.error).toBeUndefined();
+    expect(capped.batches.map((b) => b.length)).toEqual([3, 3, 3, 1]);
   });
 
   it("gives the same items as readItems() under any chunking", async () => {

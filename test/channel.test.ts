@@ -5,7 +5,7 @@ import { StreamError, sse } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
 import { streamTypes } from "../src/index.js";
 import { Chunk, FULL, ITEMS_ONLY, footer, header, items } from "./fixtures.js";
-import { readAll } from "./helpers.js";
+import { readAll, readClean } from "./helpers.js";
 import { startServer, type TestServer } from "./server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -198,7 +198,7 @@ describe("channel", () => {
     done.onCancel(() => (ran = true));
     done.item(items[0]!);
     done.end();
-    await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(done.readable));
+    await readClean(ITEMS_ONLY, ITEMS_ONLY.reader(done.readable));
     expect(ran).toBe(false);
   });
 

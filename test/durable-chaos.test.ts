@@ -1,4 +1,5 @@
 // The chaos test of durable streams: two instances (one a child process), Redis (with its append-only file) restarted twice and one instance killed while 50 streams are read through random client cuts. Every reader ends exact or with a coded error; nothing hangs.
+import { skipWithout } from "./required-program.js";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -8,7 +9,7 @@ import { binary, msgpack, StreamError } from "../src/index.js";
 import { redisStore } from "../src/redis.js";
 import { readAll } from "./helpers.js";
 import { definition, expectedItems, sleep, startInstances } from "./durable-harness.js";
-import { redisMissing, startRedis } from "./redis.js";
+import { REDIS_SERVER, startRedis } from "./redis.js";
 
 const STREAMS = 50;
 const ITEMS = 60;
@@ -36,7 +37,7 @@ async function cutAfter(response: Promise<Response>, chunks: number): Promise<Re
   return new Response(cut, { status: res.status, headers: res.headers });
 }
 
-describe.skipIf(redisMissing !== undefined)("durable streams under chaos", () => {
+describe.skipIf(skipWithout(REDIS_SERVER, "the Redis store tests", "apt-get install redis-server"))("durable streams under chaos", () => {
   it("50 streams, random client cuts, Redis restarted twice, one instance killed: every reader exact or a coded error, none hangs", async () => {
     const redis = await startRedis({ persistent: true });
     const client = createClient({ url: redis.url, socket: { reconnectStrategy: (retries) => Math.min(50 * (retries + 1), 200) } });

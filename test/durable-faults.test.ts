@@ -1,4 +1,5 @@
 // The fault table of docs/resume.md, a test per row, on a real redis-server with an append-only file: what each store fault leaves to readers and producers.
+import { skipWithout } from "./required-program.js";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -8,7 +9,7 @@ import { binary, json, msgpack, ndjson, sse, streamTypes, type ReplayStore } fro
 import { redisStore, type RedisClientLike } from "../src/redis.js";
 import { readAll } from "./helpers.js";
 import { Footer, Item, definition, expectedItems, readResuming, sleep, startInstances, type Harness } from "./durable-harness.js";
-import { redisMissing, startRedis, type TestRedis } from "./redis.js";
+import { REDIS_SERVER, startRedis, type TestRedis } from "./redis.js";
 
 type Client = RedisClientLike & { destroy(): void };
 
@@ -19,7 +20,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe.skipIf(redisMissing !== undefined)("durable streams: store faults (docs/resume.md, fault table)", () => {
+describe.skipIf(skipWithout(REDIS_SERVER, "the Redis store tests", "apt-get install redis-server"))("durable streams: store faults (docs/resume.md, fault table)", () => {
   let redis: TestRedis;
   const clients: Client[] = [];
   let round = 0;

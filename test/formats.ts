@@ -2,7 +2,7 @@
 // Used by test/contract.test.ts and by the fuzzer (bench/fuzz-core.ts). The helpers are written from the wire
 // grammar in docs/framings.md and docs/protocol.md, not with the library's own encoders, so that they check them.
 import { Packr } from "msgpackr";
-import { FrameKind, binary, encodeFrame, json, msgpack, ndjson, sse, truss, type Format } from "../src/index.js";
+import { FrameKind, binary, json, msgpack, ndjson, sse, truss, type Format } from "../src/index.js";
 import { concat } from "./helpers.js";
 
 /** A raw payload: codec bytes as given, or text (raw JSON) sent as its UTF-8 bytes. */
@@ -47,12 +47,21 @@ const jsonPayload = (value: unknown) => utf8.encode(JSON.stringify(value));
 /** `01 00000006 "STYP" 01 <codec id>`: the binary framing's opening frame. */
 const marker = (codecId: number) => Uint8Array.of(FrameKind.OPEN, 0, 0, 0, 6, 0x53, 0x54, 0x59, 0x50, 1, codecId);
 
+/** `<kind> <uint32 big-endian payload length> <payload>`: one frame of binary or truss, built byte by byte here. */
+function lengthPrefixedFrame(kind: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + payload.length);
+  const n = payload.length;
+  out.set([kind, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+  out.set(payload, 5);
+  return out;
+}
+
 /** Binary and truss: `kind, uint32 length, payload` per frame. */
 function lengthPrefixed(opening: Uint8Array) {
   return {
     opening,
-    stream: (parts: readonly Part[]) => concat([opening, ...parts.map(([kind, payload]) => encodeFrame(kind, bytesOf(payload)))]),
-    withPayload: (frame: Uint8Array, payload: Payload) => (frame[0] === FrameKind.END || frame[0] === FrameKind.KEEPALIVE ? frame : encodeFrame(frame[0]!, bytesOf(payload))),
+    stream: (parts: readonly Part[]) => concat([opening, ...parts.map(([kind, payload]) => lengthPrefixedFrame(kind, bytesOf(payload)))]),
+    withPayload: (frame: Uint8Array, payload: Payload) => (frame[0] === FrameKind.END || frame[0] === FrameKind.KEEPALIVE ? frame : lengthPrefixedFrame(frame[0]!, bytesOf(payload))),
     slack: [],
   };
 }

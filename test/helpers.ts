@@ -66,6 +66,19 @@ export async function readAll(
   return result;
 }
 
+/**
+ * Reads a whole stream that must end cleanly: readAll, but a StreamError (one after the last item included) fails the
+ * test instead of landing in `.error`, where a test that checks only `.items` would not see it.
+ */
+export async function readClean(
+  types: { header: unknown; footer: unknown },
+  reader: { readItems: () => AsyncIterable<unknown> },
+): Promise<ReadResult> {
+  const result = await readAll(types, reader);
+  if (result.error) throw result.error;
+  return result;
+}
+
 /** Rejects with the thrown value; fails if the promise resolves. */
 export async function rejection(p: Promise<unknown> | (() => unknown)): Promise<StreamError> {
   try {

@@ -6,6 +6,7 @@ import { Type } from "@sinclair/typebox";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { streamTypes } from "../src/index.js";
 import { nodeHandler, sendResponse } from "../src/node.js";
+import { gate } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NUMBERS = streamTypes(Type.Object({ i: Type.Integer() }));
@@ -28,13 +29,18 @@ afterEach(async () => {
 async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   options: ServerOptions = {},
-): Promise<{ url: string; port: number; readonly connections: number }> {
+): Promise<{ url: string; port: number; readonly connections: number; allClosed(): Promise<void> }> {
   const server = createServer(options, handler);
   servers.push(server);
   let connections = 0;
+  let wake: (() => void)[] = [];
   server.on("connection", (socket) => {
     connections++;
-    socket.on("close", () => connections--);
+    socket.on("close", () => {
+      if (--connections > 0) return;
+      for (const resolve of wake) resolve();
+      wake = [];
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -44,23 +50,23 @@ async function listen(
     get connections() {
       return connections;
     },
+    /** Resolves when no connection accepted so far is open (woken by their close events). */
+    allClosed: () => (connections === 0 ? Promise.resolve() : new Promise<void>((resolve) => wake.push(resolve))),
   };
 }
 
 /**
  * Writes `request` as is on a new socket and returns what came back (latin1) when the server closes the
- * connection, when the headers are complete if `headersOnly`, or after `ms` at the latest.
+ * connection, or when the headers are complete if `headersOnly` (the test's time bound guards against a hang).
  */
-function raw(port: number, request: string, { headersOnly = false, ms = 1500 } = {}): Promise<string> {
+function raw(port: number, request: string, { headersOnly = false } = {}): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     let received = "";
     const done = () => {
-      clearTimeout(timer);
       socket.destroy();
       resolve(received);
     };
-    const timer = setTimeout(done, ms);
     socket.setEncoding("latin1");
     socket.on("data", (chunk: string) => {
       received += chunk;
@@ -124,21 +130,26 @@ describe("nodeHandler: requests a fetch Request cannot represent get 400, and th
 
   it("a client that leaves mid-upload fails the handler's body read, not the process", async () => {
     const errors: unknown[] = [];
+    const reading = gate();
+    const failed = gate();
     const { url, port } = await listen(
       nodeHandler(
         async (request) => {
-          if (request.method === "POST") await request.text(); // rejects: the body ends early
+          if (request.method === "POST") {
+            reading.open();
+            await request.text(); // rejects: the body ends early
+          }
           return new Response("ok");
         },
-        { onError: (err) => errors.push(err) },
+        { onError: (err) => (errors.push(err), failed.open()) },
       ),
     );
     const socket = connect(port, "127.0.0.1");
     socket.on("error", () => {});
     socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly ten b");
-    await sleep(50);
+    await reading.opened; // the handler is reading the body
     socket.destroy();
-    for (let waited = 0; errors.length === 0 && waited < 2000; waited += 10) await sleep(10);
+    await failed.opened;
     expect(errors).toHaveLength(1);
     expect(await (await fetch(url)).text()).toBe("ok");
   });
@@ -153,14 +164,19 @@ describe("sendResponse: a client that leaves at any moment stops the producer", 
     let finished = 0;
     let goneMidStream = 0;
     let settled = 0;
-    const { url, port } = await listen((_req, res) => {
+    const handlers: Promise<void>[] = [];
+    const producersDone: Promise<void>[] = [];
+    const { url, port, allClosed } = await listen((_req, res) => {
       handled++;
-      void (async () => {
-        // The handler's own async work, before or after it makes the Response (whose producer then starts at once).
+      const handling = (async () => {
+        // The handler's own async work, before or after it makes the Response (whose producer then starts at once);
+        // the random pauses spread the moments the clients leave at, they synchronise nothing.
         const early = Math.random() < 0.5;
         if (!early) await sleep(Math.random() * 15);
         const response = NUMBERS.toResponse(async function* (w, signal) {
           started++;
+          const done = gate();
+          producersDone.push(done.opened);
           try {
             for (let i = 0; i < 200; i++) {
               yield w.item({ i });
@@ -168,6 +184,7 @@ describe("sendResponse: a client that leaves at any moment stops the producer", 
             }
           } finally {
             finished++;
+            done.open();
           }
         });
         if (early) await sleep(Math.random() * 15);
@@ -176,6 +193,7 @@ describe("sendResponse: a client that leaves at any moment stops the producer", 
         await sendResponse(res, response);
         settled++;
       })();
+      handlers.push(handling);
     });
 
     const leave = async (n: number) => {
@@ -209,16 +227,13 @@ describe("sendResponse: a client that leaves at any moment stops the producer", 
       }),
     );
 
-    // The server accepts and parses some connections after their clients have already gone, so wait (bounded)
-    // until every count agrees and nothing has changed for a while.
-    const state = () => JSON.stringify([handled, settled, started, finished]);
-    const quiet = () => settled === handled && finished === started;
-    let last = "";
-    for (let waited = 0, still = 0; still < 300 && waited < 3000; waited += 20) {
-      await sleep(20);
-      still = quiet() && state() === last ? still + 20 : 0;
-      last = state();
-    }
+    // The server accepts and parses some connections after their clients have already gone. A last request, on a
+    // connection made after all of theirs, completes only once the server has accepted those before it; when every
+    // connection has then closed, every request has been handled: wait for each handler and each started producer.
+    expect(statusLine(await raw(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))).toBe("HTTP/1.1 200 OK");
+    await allClosed();
+    await Promise.all(handlers);
+    await Promise.all(producersDone);
     expect({ settled, finished }).toEqual({ settled: handled, finished: started });
     // Most requests reached the server (a socket may go before it has sent its request), and both moments were exercised.
     expect(handled).toBeGreaterThan(total / 2);
@@ -228,8 +243,8 @@ describe("sendResponse: a client that leaves at any moment stops the producer", 
 
   it("a client gone before sendResponse is called: the body is cancelled at once, and the producer, which nobody read, never runs", async () => {
     const ran: string[] = [];
-    let requested = () => {};
-    const request = new Promise<void>((resolve) => (requested = resolve));
+    const requested = gate();
+    const sent = gate();
     const { port } = await listen((_req, res) => {
       // The Response exists before the client leaves, and sendResponse is only called after the response's 'close'
       // event. Its producer starts only when its body is read (issue 21, item 11): here, never.
@@ -242,14 +257,14 @@ describe("sendResponse: a client that leaves at any moment stops the producer", 
           ran.push(`finally, aborted: ${signal.aborted}`);
         }
       });
-      res.on("close", () => void sendResponse(res, response).then(() => void ran.push("settled")));
-      requested();
+      res.on("close", () => void sendResponse(res, response).then(() => (ran.push("settled"), sent.open())));
+      requested.open();
     });
     const socket = connect(port, "127.0.0.1");
     socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    await request;
+    await requested.opened;
     socket.destroy();
-    for (let waited = 0; ran.length < 1 && waited < 2000; waited += 10) await sleep(10);
+    await sent.opened;
     expect(ran).toEqual(["settled"]);
   });
 });
@@ -310,11 +325,13 @@ describe("sendResponse: the status line and HEAD", () => {
     expect(await line("/created")).toBe("HTTP/1.1 201 Made It");
   });
 
-  it("a HEAD request gets the headers, and the producer is cancelled rather than run for nobody while the connection stays open", async () => {
+  it("a HEAD request gets the headers, and the producer is never run for nobody while the connection stays open", async () => {
     let started = 0;
     let produced = 0;
     const finallyRan: string[] = [];
-    const { port } = await listen(
+    const producerDone = gate();
+    const headers = gate();
+    const { port, allClosed } = await listen(
       nodeHandler(() =>
         NUMBERS.toResponse(async function* (w, signal) {
           started++;
@@ -326,6 +343,7 @@ describe("sendResponse: the status line and HEAD", () => {
             }
           } finally {
             finallyRan.push(signal.aborted ? "aborted" : "completed");
+            producerDone.open();
           }
         }),
       ),
@@ -335,13 +353,19 @@ describe("sendResponse: the status line and HEAD", () => {
     socket.on("error", () => {});
     let received = "";
     socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => (received += chunk));
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+      if (received.includes("\r\n\r\n")) headers.open();
+    });
     socket.write("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
     try {
-      await sleep(300);
+      await headers.opened;
       expect(statusLine(received)).toMatch(/^HTTP\/1\.1 200\b/);
       expect(received.toLowerCase()).toContain(`content-type: ${NUMBERS.contentType}`);
-      // The producer never started: nobody reads a HEAD response's body (issue 21, item 11).
+      // The producer never started: nobody reads a HEAD response's body (issue 21, item 11). Shown once the server
+      // has closed the connection too, when nothing of this request can run any more.
+      socket.destroy();
+      await allClosed();
       expect(started).toBe(0);
       expect(produced).toBe(0);
       expect(finallyRan).toEqual([]);
@@ -366,7 +390,7 @@ describe("sendResponse: a Response whose stream has already pulled frames ahead"
         { highWaterMark },
       );
       bodies.push(response.body);
-      await sleep(10); // the stream's own pull has run meanwhile
+      await new Promise(setImmediate); // a turn of the event loop: the stream's own pulls (microtasks) have run meanwhile
       await sendResponse(res, response);
     });
     for (let round = 0; round < 3; round++) {
@@ -391,11 +415,11 @@ describe("sendResponse: the status line before the first frame", () => {
         }),
       );
     });
-    const response = await Promise.race([fetch(url), sleep(10_000).then(() => undefined)]);
-    expect(response?.status).toBe(200);
+    const response = await fetch(url); // resolves with the headers while the producer still waits
+    expect(response.status).toBe(200);
     release();
     const items: unknown[] = [];
-    for await (const item of NUMBERS.reader(response!).readItems()) items.push(item);
+    for await (const item of NUMBERS.reader(response).readItems()) items.push(item);
     expect(items).toEqual([{ i: 1 }]);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { FrameKind, StreamError } from "../src/index.js";
 import { FULL, ITEMS_ONLY, footer, header, items } from "./fixtures.js";
-import { readAll } from "./helpers.js";
+import { readAll, readClean } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -118,7 +118,7 @@ describe("toReadableStream", () => {
     const kinds = new Set<number>();
     for (let at = 11; at < raw.length; at += 5 + new DataView(raw.buffer, at + 1, 4).getUint32(0)) kinds.add(raw[at]!);
     expect([...kinds].sort()).toEqual([FrameKind.ITEM, FrameKind.END, FrameKind.KEEPALIVE].sort());
-    expect((await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(b, { idleTimeoutMs: 80 }))).items).toEqual([items[0]]);
+    expect((await readClean(ITEMS_ONLY, ITEMS_ONLY.reader(b, { idleTimeoutMs: 80 }))).items).toEqual([items[0]]);
   });
 
   it("refuses keep-alive in truss mode, whose readers reject keep-alive frames", async () => {

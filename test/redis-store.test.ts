@@ -6,14 +6,13 @@ import { redisStore, type RedisClientLike } from "../src/redis.js";
 import { readAll } from "./helpers.js";
 import { definition, expectedItems, sleep, startInstances } from "./durable-harness.js";
 import { durableSuite } from "./durable-suite.js";
-import { redisMissing, startRedis, type TestRedis } from "./redis.js";
-
-if (redisMissing !== undefined) console.warn(redisMissing);
+import { REDIS_SERVER, startRedis, type TestRedis } from "./redis.js";
+import { skipWithout } from "./required-program.js";
 
 /** What the tests use of a node-redis client; a real one is passed to redisStore() as it is (see the check below). */
 type Client = RedisClientLike & { destroy(): void };
 
-describe.skipIf(redisMissing !== undefined)("durable streams over the Redis store (two instances, one Redis)", () => {
+describe.skipIf(skipWithout(REDIS_SERVER, "the Redis store tests", "apt-get install redis-server"))("durable streams over the Redis store (two instances, one Redis)", () => {
   let redis: TestRedis;
   const clients: Client[] = [];
   let prefix = "t0:";
@@ -164,7 +163,7 @@ describe.skipIf(redisMissing !== undefined)("durable streams over the Redis stor
   });
 });
 
-describe.skipIf(redisMissing !== undefined)("the Redis store's keys on a cluster (issue 21, item 9)", () => {
+describe.skipIf(skipWithout(REDIS_SERVER, "the Redis cluster-keys test", "apt-get install redis-server"))("the Redis store's keys on a cluster (issue 21, item 9)", () => {
   it("every key of a stream is in one hash slot for every id, those starting with } too: no CROSSSLOT, and no two ids share keys", async () => {
     const redis = await startRedis({ cluster: true });
     const c = createClient({ url: redis.url });

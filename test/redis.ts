@@ -1,4 +1,4 @@
-// A private redis-server for the tests: 127.0.0.1, a random free port, no persistence; restartable on the same port; skipped only when the binary is absent.
+// A private redis-server for the tests: 127.0.0.1, a random free port, no persistence; restartable on the same port; skipped only when the binary is absent outside CI (test/required-program.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

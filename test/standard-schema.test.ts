@@ -8,7 +8,7 @@ import { StreamError, sse, streamTypes } from "../src/index.js";
 import { streamTypes as standardTypes } from "../src/standard.js";
 import { sendResponse } from "../src/node.js";
 import { typebox1 } from "../src/schema/typebox1.js";
-import { concat, readAll, rejection } from "./helpers.js";
+import { concat, readAll, readClean, rejection } from "./helpers.js";
 import { startServer, type TestServer } from "./server.js";
 
 let server: TestServer | undefined;
@@ -87,7 +87,7 @@ describe("transforms and types", () => {
     const STREAM = streamTypes(Item);
     expectTypeOf<Parameters<ReturnType<typeof STREAM.writer>["item"]>[0]>().toEqualTypeOf<{ at: string }>();
     const w = STREAM.writer();
-    const { items } = await readAll(STREAM, STREAM.reader(concat([w.item({ at: "2026-01-02T00:00:00Z" }), w.end()])));
+    const { items } = await readClean(STREAM, STREAM.reader(concat([w.item({ at: "2026-01-02T00:00:00Z" }), w.end()])));
     expect(items[0]).toEqual({ at: new Date("2026-01-02T00:00:00Z") });
     const reader = STREAM.reader(new Uint8Array(0));
     expectTypeOf<Awaited<ReturnType<ReturnType<typeof reader.readItems>["next"]>>>().toMatchTypeOf<IteratorResult<{ at: Date }>>();
@@ -113,7 +113,7 @@ describe("streamtypes/standard: Standard Schemas without TypeBox", () => {
   it("reads and writes with zod, and refuses a TypeBox schema with a pointer to the main entry", async () => {
     const S = standardTypes(z.object({ n: z.number() }));
     const w = S.writer();
-    expect((await readAll(S, S.reader(concat([w.item({ n: 1 }), w.end()])))).items).toEqual([{ n: 1 }]);
+    expect((await readClean(S, S.reader(concat([w.item({ n: 1 }), w.end()])))).items).toEqual([{ n: 1 }]);
     const { Type } = await import("@sinclair/typebox");
     const err = await rejection(() => standardTypes(Type.Object({ n: Type.Number() })));
     expect(err.code).toBe("OPTIONS");
