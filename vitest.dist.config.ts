@@ -11,7 +11,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 /** Entry source file → the built file an ESM `import` of that entry loads, from package.json's exports and tsup.config.ts's entries. */
 function publicEntries(): Map<string, string> {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, { import?: { default?: string } } | string> };
-  const sourceOf: Record<string, string> = { ".": "src/index.ts", "./standard": "src/standard.ts", "./node": "src/node.ts", "./browser": "src/browser.ts", "./typebox1": "src/typebox1.ts", "./react": "src/react.ts", "./redis": "src/redis.ts" };
+  const sourceOf: Record<string, string> = { ".": "src/index.ts", "./standard": "src/standard.ts", "./node": "src/node.ts", "./browser": "src/browser.ts", "./standard/browser": "src/standard-browser.ts", "./typebox1": "src/typebox1.ts", "./react": "src/react.ts", "./redis": "src/redis.ts" };
   const entries = new Map<string, string>();
   for (const [subpath, target] of Object.entries(pkg.exports)) {
     const built = typeof target === "string" ? undefined : target.import?.default;

@@ -13,8 +13,10 @@ FIXTURES=$ROOT/.ci/package-check
 BUN_VERSION=${BUN_VERSION:-1.4.5}
 DENO_VERSION=${DENO_VERSION:-2.9.6}
 export BUN_VERSION DENO_VERSION
-# The most the packed tarball may weigh: room for growth, but not for sources, maps or a stray folder.
-PACKED_BUDGET_BYTES=${PACKED_BUDGET_BYTES:-450000}
+# The most the packed tarball may weigh: room for growth, but not for sources, maps or a stray folder. 572 KB after
+# the round that added compiled codecs, typed partial objects, durable-stream production and SSE's own parser (each
+# CommonJS entry carries its own copy of the shared code).
+PACKED_BUDGET_BYTES=${PACKED_BUDGET_BYTES:-650000}
 export PACKED_BUDGET_BYTES
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/streamtypes-package-check.XXXXXX")

@@ -167,10 +167,13 @@ describe("defects issue", () => {
         expect(result.error?.code, `${name}, ${how}`).toBe("REMOTE");
         expect(result.error?.remote?.message, `${name}, ${how}`).toBe("model failed");
       };
-      // In process, with the frames queued ahead of the reader (where a failing hook used to error the stream and drop them).
+      // In process, with the frames queued ahead of the reader (where a failing hook used to error the stream and drop
+      // them). The producer starts when its body is first read (issue 21, item 11); with highWaterMark 8 it then runs
+      // ahead to its throw while the reader is still taking the first frames.
       const body = S.toReadableStream(produce, { ...options, highWaterMark: 8 });
-      await hookRan.opened; // the producer has thrown and its hook failed, the frames still queued
-      expectRemote(await readAll(S, S.reader(body)), "queued in process");
+      const reading = readAll(S, S.reader(body));
+      await hookRan.opened; // the producer has thrown and its hook failed
+      expectRemote(await reading, "queued in process");
       // Over HTTP, where sendResponse reads the error frame while the hook runs.
       const server = await serve((_req, res) => void sendResponse(res, S.toResponse(produce, options)));
       expectRemote(await readAll(S, S.reader(fetch(server.url))), "over HTTP");

@@ -1,4 +1,5 @@
 // A producer's appends to its replay store: pipelined, and retried with backoff through a store outage, in order and without a gap.
+import { StreamError } from "../errors.js";
 import { isTerminal, isTransient, storeError, type ReplayStore, type StoredPart } from "./store.js";
 
 /** Appends a producer may have in flight at once. */
@@ -10,6 +11,8 @@ const MAX_RETRY_MS = 1000;
 interface Entry {
   readonly part: StoredPart;
   readonly done: Promise<void>;
+  /** Sent while earlier parts were still in flight. */
+  readonly behind: boolean;
 }
 
 /**
@@ -40,7 +43,7 @@ export class StoreAppender {
   async add(part: StoredPart): Promise<void> {
     const done = this.store.append(this.streamId, part);
     done.catch(() => {}); // settled in order below
-    this.inflight.push({ part, done });
+    this.inflight.push({ part, done, behind: this.inflight.length > 0 });
     if (isTerminal(part.kind)) return this.flush();
     if (this.inflight.length >= APPEND_WINDOW) await this.settleFirst();
   }
@@ -62,7 +65,10 @@ export class StoreAppender {
       await beforeDeadline(entry.done, started + this.retryMs);
       this.inflight.shift();
     } catch (err) {
-      if (!isTransient(err)) throw this.failed(entry, err);
+      // A part sent while earlier ones were in flight can reach the store before them across a reconnect (the
+      // client's queue of commands sent while disconnected) and be refused as out of sequence: sent again in order,
+      // it is taken. A refusal of a part sent again in order (in recover) is final.
+      if (!isTransient(err) && !(entry.behind && err instanceof StreamError && err.code === "ORDER")) throw this.failed(entry, err);
       await this.recover(err, started);
     }
   }
