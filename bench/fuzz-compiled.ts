@@ -700,6 +700,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
 
 /** Why two write outcomes disagree, or undefined when they agree (see the rule in test/compiled-differential.test.ts). */
 const STACK_LIMIT = /could not be checked against its schema: RangeError: Maximum call stack size exceeded/;
+const ISSUES_FAILED = /it was rejected by its schema\.$/;
 
 export function writeDisagreement(compiled: WriteOutcome, generic: WriteOutcome, value: unknown, inSchemaOrder: boolean): string | undefined {
   if (!compiled.ok || !generic.ok) {
@@ -710,6 +711,9 @@ export function writeDisagreement(compiled: WriteOutcome, generic: WriteOutcome,
     // The interpreted TypeBox check (code generation forbidden) runs out of stack near MAX_DEPTH on recursive
     // values, at a depth that depends on the stack in use when it runs: a limit of that check, not a disagreement.
     if (STACK_LIMIT.test(c) || STACK_LIMIT.test(g)) return undefined;
+    // Likewise TypeBox's issue list for a value nested near MAX_DEPTH: when it overflows, the message falls back to
+    // "rejected by its schema" (validation-errors.ts), on either side, whichever has less stack left.
+    if (c.startsWith("VALIDATION") && g.startsWith("VALIDATION") && (ISSUES_FAILED.test(c) || ISSUES_FAILED.test(g))) return undefined;
     const decoded = compiled.ok ? decodeOrError(compiled.payload) : generic.ok ? decodeOrError(generic.payload) : undefined;
     const shown = decoded === undefined ? "" : "value" in decoded ? ` (decoding to ${show(decoded.value)})` : ` (that does not decode: ${decoded.error})`;
     return `compiled: ${c}${compiled.ok ? shown : ""}; generic: ${g}${generic.ok ? shown : ""}`;

@@ -1,7 +1,7 @@
 // What the code-generating back ends share: constants passed by value, fresh local names, and the checks of the plan's leaf nodes as source.
 import { MAX_DEPTH } from "../codecs/codec.js";
-import type { NumberNode, PlanField, PlanNode, StringNode, UnionNode } from "./plan.js";
-import { typeGuard } from "./plan-bytes.js";
+import type { NumberNode, PlanField, PlanNode, RecordNode, StringNode, UnionNode } from "./plan.js";
+import { countsOwnNames, typeGuard } from "./plan-bytes.js";
 
 /**
  * The part of a code emitter that does not depend on the bytes it writes: emit-msgpack.ts and emit-json.ts extend
@@ -44,6 +44,41 @@ export abstract class SourceEmitter {
       `${seen}++;`,
       `}`,
       `if (${seen} !== ${count}) throw MISS;`,
+    ].join("\n");
+  }
+
+  /**
+   * Statements that check the record `v` and write it: its own keys in their order, each value by the values' node
+   * (or the extra keys' rule, for a key the pattern does not match). `syntax` says how the format writes a record:
+   * what opens it (given the keys' array), what goes before an entry (given its index) and its key, and what closes it.
+   */
+  protected recordWrite(
+    node: RecordNode,
+    v: string,
+    depth: string,
+    write: (node: PlanNode, v: string, depth: string) => string,
+    syntax: { open(keys: string): string; entry(index: string, key: string, value: string): string; close: string; generic(value: string, depth: string): string },
+  ): string {
+    const keys = this.local("ks");
+    const j = this.local("j");
+    const key = this.local("key");
+    const value = this.local("val");
+    const inner = `${depth} + 1`;
+    const onValue = write(node.values, value, inner);
+    const onExtra = node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? syntax.generic(value, inner) : write(node.extra, value, inner);
+    return [
+      `if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`,
+      this.containerDepth(depth),
+      `const ${keys} = Object.keys(${v});`,
+      countsOwnNames(node.extra) ? `if (Object.getOwnPropertyNames(${v}).length !== ${keys}.length) throw MISS;` : "",
+      syntax.open(keys),
+      `for (let ${j} = 0; ${j} < ${keys}.length; ${j}++) {`,
+      `const ${key} = ${keys}[${j}];`,
+      `const ${value} = ${v}[${key}];`,
+      syntax.entry(j, key, value),
+      node.pattern === undefined ? onValue : `if (${this.constant(node.pattern)}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
+      `}`,
+      syntax.close,
     ].join("\n");
   }
 

@@ -126,28 +126,13 @@ class Emitter extends SourceEmitter {
         return `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteRaw(o, ${this.constant(constantBytes({ literal: node.value }))});`;
       case "union":
         return this.unionWrite(node, v, (member) => this.write(member, v, depth));
-      case "record": {
-        const keys = this.local("ks");
-        const j = this.local("j");
-        const key = this.local("key");
-        const value = this.local("val");
-        const pattern = node.pattern === undefined ? undefined : this.constant(node.pattern);
-        const onValue = this.write(node.values, value, `${depth} + 1`);
-        const onExtra = node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `writeGeneric(o, ${value}, ${depth} + 1);` : this.write(node.extra, value, `${depth} + 1`);
-        return [
-          `if (typeof ${v} !== "object" || ${v} === null || getPrototypeOf(${v}) !== OBJECT) throw MISS;`,
-          this.containerDepth(depth),
-          `const ${keys} = Object.keys(${v});`,
-          node.extra === "allow" ? "" : `if (Object.getOwnPropertyNames(${v}).length !== ${keys}.length) throw MISS;`,
-          `writeMapHeader(o, ${keys}.length);`,
-          `for (let ${j} = 0; ${j} < ${keys}.length; ${j}++) {`,
-          `const ${key} = ${keys}[${j}];`,
-          `const ${value} = ${v}[${key}];`,
-          `writeString(o, ${key});`,
-          pattern === undefined ? onValue : `if (${pattern}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
-          `}`,
-        ].join("\n");
-      }
+      case "record":
+        return this.recordWrite(node, v, depth, (n, value, d) => this.write(n, value, d), {
+          open: (keys) => `writeMapHeader(o, ${keys}.length);`,
+          entry: (_index, key) => `writeString(o, ${key});`,
+          close: "",
+          generic: (value, d) => `writeGeneric(o, ${value}, ${d});`,
+        });
       case "leaf":
         return `if (!${this.constant(node.check)}(${v})) throw MISS;\nwriteGeneric(o, ${v}, ${depth});`;
       case "ref":
