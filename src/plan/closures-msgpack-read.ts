@@ -133,7 +133,7 @@ class ReaderBuilder {
           while (n-- > 0) {
             const key = h.readString(input);
             if (key === "__proto__") throw MISS;
-            o[key] = (pattern === undefined || pattern.test(key) ? values : extra)(input, depth + 1);
+            o[key] = (pattern.test(key) ? values : extra)(input, depth + 1);
           }
           return o;
         };

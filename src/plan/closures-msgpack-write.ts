@@ -39,7 +39,7 @@ class WriterBuilder {
     const h = this.h;
     switch (node.kind) {
       case "object": {
-        const fields = node.fields.map((f) => ({ key: f.key, required: f.required, any: acceptsUndefined(f.node, this.plan), raw: planKeyBytes(f.key), write: this.writer(f.node) }));
+        const fields = node.fields.map((f) => ({ key: f.key, required: f.required, mustBeKey: acceptsUndefined(f.node, this.plan), raw: planKeyBytes(f.key), write: this.writer(f.node) }));
         const required = fields.filter((f) => f.required).length;
         const ownNames = countsOwnNames(node.extra);
         const byKey = new Map(fields.map((f) => [f.key, f.required]));
@@ -59,7 +59,7 @@ class WriterBuilder {
           h.writeMapHeader(out, count);
           for (const f of fields) {
             const value = o[f.key];
-            if (f.required ? f.any && !(f.key in o) : value === undefined) {
+            if (f.required ? f.mustBeKey && !(f.key in o) : value === undefined) {
               if (f.required) throw MISS;
               continue;
             }
@@ -160,7 +160,7 @@ class WriterBuilder {
           for (const key of keys) {
             const value = (v as Record<string, unknown>)[key];
             h.writeString(out, key);
-            (pattern === undefined || pattern.test(key) ? values : extra)(value, out, depth + 1);
+            (pattern.test(key) ? values : extra)(value, out, depth + 1);
           }
         };
       }

@@ -76,7 +76,7 @@ export abstract class SourceEmitter {
       `const ${key} = ${keys}[${j}];`,
       `const ${value} = ${v}[${key}];`,
       syntax.entry(j, key, value),
-      node.pattern === undefined ? onValue : `if (${this.constant(node.pattern)}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
+      `if (${this.constant(node.pattern)}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
       `}`,
       syntax.close,
     ].join("\n");

@@ -244,7 +244,7 @@ class Emitter extends SourceEmitter {
         const n = this.local("n");
         const key = this.local("key");
         const value = this.local("val");
-        const pattern = node.pattern === undefined ? undefined : this.constant(node.pattern);
+        const pattern = this.constant(node.pattern);
         const onValue = `${this.read(node.values, value, `${depth} + 1`)}\n${target}[${key}] = ${value};`;
         const onExtra =
           node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `${target}[${key}] = readGeneric(i, ${depth} + 1);` : `${this.read(node.extra, value, `${depth} + 1`)}\n${target}[${key}] = ${value};`;
@@ -255,7 +255,7 @@ class Emitter extends SourceEmitter {
           `while (${n}-- > 0) {`,
           `const ${key} = readString(i);`,
           `if (${key} === "__proto__") throw MISS;`,
-          pattern === undefined ? onValue : `if (${pattern}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
+          `if (${pattern}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
           `}`,
         ].join("\n");
       }

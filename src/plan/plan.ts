@@ -79,10 +79,10 @@ export interface UnionNode {
   readonly discriminator: { readonly key: string; readonly members: ReadonlyMap<string | number | boolean, number> } | undefined;
 }
 
-/** An object whose keys match `pattern` (any key when undefined) and whose values all follow one node. */
+/** An object whose keys match `pattern` (always tested: even `^(.*)$` refuses a key with a line break) and whose values all follow one node. */
 export interface RecordNode {
   readonly kind: "record";
-  readonly pattern: RegExp | undefined;
+  readonly pattern: RegExp;
   readonly values: PlanNode;
   /** Keys that do not match the pattern. */
   readonly extra: "allow" | "deny" | PlanNode;
