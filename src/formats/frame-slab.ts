@@ -1,4 +1,5 @@
 // A writer's frame buffer: frames carved out of slabs it owns, and the Output codecs write a frame into.
+import type { SchemaCodec } from "../codecs/codec.js";
 import { Output } from "../codecs/output.js";
 
 /**
@@ -54,6 +55,24 @@ export class FrameSlab {
     if (this.slab.length - this.used < headroom + MIN_SLAB_ROOM) this.newSlab(headroom + MIN_SLAB_ROOM);
     this.out.reset(this.slab, this.used, this.used + headroom);
     return this.out;
+  }
+
+  /**
+   * Starts a frame and writes `value` into it with a compiled codec, after `headroom` bytes for the framing: the
+   * payload's length, or undefined when the codec does not take the value (nothing is committed then).
+   */
+  writeChecked(compiled: SchemaCodec, value: unknown, headroom: number): number | undefined {
+    const out = this.begin(headroom);
+    if (compiled.write === undefined || !compiled.write(value, out)) return undefined;
+    return out.pos - out.start - headroom;
+  }
+
+  /** Appends the two bytes that end a text frame (`}` and a line feed, two line feeds) to the frame being written. */
+  endWith(first: number, second: number): void {
+    const out = this.out;
+    out.ensure(2);
+    out.bytes[out.pos++] = first;
+    out.bytes[out.pos++] = second;
   }
 
   /**

@@ -98,14 +98,12 @@ class NdjsonEncoder implements FrameEncoder {
     const prefix = PREFIXES[kind]!;
     const resume = this.resumeLine;
     const head = (resume === undefined ? 0 : resume.length) + prefix.length;
-    const out = this.slab.begin(head);
-    if (compiled.write === undefined || !compiled.write(value, out)) return undefined;
-    const length = out.pos - out.start - head;
+    const length = this.slab.writeChecked(compiled, value, head);
+    if (length === undefined) return undefined;
     this.payloadBytes = length;
     if (length > this.maxPayloadBytes) return EMPTY;
-    out.ensure(2);
-    out.bytes[out.pos++] = 0x7d; // }
-    out.bytes[out.pos++] = NEWLINE;
+    this.slab.endWith(0x7d, NEWLINE); // }
+    const out = this.slab.out;
     if (resume !== undefined) out.bytes.set(resume, out.start);
     out.bytes.set(prefix, out.start + head - prefix.length);
     this.resumeLine = undefined;

@@ -86,14 +86,12 @@ class SseEncoder implements FrameEncoder {
 
   frameChecked(kind: number, compiled: SchemaCodec, value: unknown): Uint8Array | undefined {
     // The compiled JSON writer writes the data in place; the event's head (its id known only once the data fits) goes right before it.
-    const out = this.slab.begin(MAX_HEAD_BYTES);
-    if (compiled.write === undefined || !compiled.write(value, out)) return undefined;
-    const length = out.pos - out.start - MAX_HEAD_BYTES;
+    const length = this.slab.writeChecked(compiled, value, MAX_HEAD_BYTES);
+    if (length === undefined) return undefined;
     this.payloadBytes = length;
     if (length > this.maxPayloadBytes) return EMPTY;
-    out.ensure(2);
-    out.bytes[out.pos++] = 0x0a;
-    out.bytes[out.pos++] = 0x0a;
+    this.slab.endWith(0x0a, 0x0a);
+    const out = this.slab.out;
     const head = utf8.encode(`event: ${kindName(kind)}\nid: ${this.ids.next(kind)}\ndata: `);
     const skip = MAX_HEAD_BYTES - head.length;
     out.bytes.set(head, out.start + skip);
