@@ -22,16 +22,20 @@ export class Intake {
     private readonly reconnect: ((lastEventId: string | undefined) => StreamSource) | undefined,
     private reconnectsLeft: number,
     private readonly idleTimeoutMs: number | undefined,
-    private readonly fail: (err: unknown) => void,
+    /** Records a terminal failure; returns the one to throw (the first one recorded). */
+    private readonly fail: (err: unknown) => unknown,
   ) {}
 
-  /** Reads chunks until a part is decoded, the stream's error is known, or the input ended (then TRUNCATED unless it was the end). */
+  /**
+   * Reads chunks until a part is decoded, the stream's error is known, or the input ended (then TRUNCATED unless it
+   * was the end). What it throws is recorded as the reader's terminal failure (through `fail`), and that is thrown.
+   */
   async more(): Promise<void> {
     const ms = this.idleTimeoutMs;
     const timer = ms === undefined ? undefined : setTimeout(() => this.fail(timeout(ms)), ms);
-    const parts = this.parts;
     const pump = this.pump;
     try {
+      // Small on purpose: every chunk suspends and resumes this function, and that costs with its live registers.
       for (;;) {
         let chunk: Uint8Array | undefined;
         try {
@@ -43,22 +47,30 @@ export class Intake {
         }
         chunk = pump.accept(chunk);
         if (pump.mustYield) await pump.yieldTurn();
-        if (chunk === undefined) {
-          if (this.reconnected(undefined)) continue;
-          parts.endOfInput();
-          if (parts.size === 0 && parts.error === undefined) parts.error = truncated("the source ended", parts.decoder.describePending(), parts.items, pump.bytes);
-          return;
-        }
-        if (this.head !== undefined && this.head.length < HEAD_BYTES) this.head = joinHead(this.head, chunk);
-        parts.decoder.push(chunk);
-        parts.fill();
-        if (parts.size > 0) this.head = undefined;
-        else if (parts.error !== undefined) this.hint(parts.error);
-        if (parts.size > 0 || parts.error !== undefined) return;
+        if (this.took(chunk)) return;
       }
+    } catch (err) {
+      throw this.fail(err);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
+  }
+
+  /** Decodes a chunk (undefined: the input ended); true when a part or the stream's error came of it, or it ended. */
+  private took(chunk: Uint8Array | undefined): boolean {
+    const parts = this.parts;
+    if (chunk === undefined) {
+      if (this.reconnected(undefined)) return false;
+      parts.endOfInput();
+      if (parts.size === 0 && parts.error === undefined) parts.error = truncated("the source ended", parts.decoder.describePending(), parts.items, this.pump.bytes);
+      return true;
+    }
+    if (this.head !== undefined && this.head.length < HEAD_BYTES) this.head = joinHead(this.head, chunk);
+    parts.decoder.push(chunk);
+    parts.fill();
+    if (parts.size > 0) this.head = undefined;
+    else if (parts.error !== undefined) this.hint(parts.error);
+    return parts.size > 0 || parts.error !== undefined;
   }
 
   /** After the end frame: reads to the end of the source (or idleTimeoutMs of silence); anything more than slack is ORDER. */

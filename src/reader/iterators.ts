@@ -12,8 +12,10 @@ export interface ItemSource {
   takeItem(): unknown;
   /** Up to `max` decoded items into `batch`; an error after some items is recorded for the next call, not thrown. */
   takeItems(batch: unknown[], max: number): void;
-  /** Waits for the next part; resolves with its kind. */
-  nextPart(): Promise<number>;
+  /** The kind of the next part when one is decoded, else -1 (decoding what is buffered first); throws the stream's error. */
+  partReady(): number;
+  /** Reads the source until a part is decoded or the stream failed (then rejects with its recorded error). */
+  more(): Promise<void>;
   /** After the items: keeps a footer for readFooter(), confirms the end. */
   finishItems(): Promise<void>;
 }
@@ -33,6 +35,8 @@ abstract class SerialIterator<T> implements AsyncIterableIterator<T> {
   finished = false;
   /** The call in progress, while one waits for the source; later calls are served after it. */
   protected busy: Promise<IteratorResult<T>> | undefined;
+  /** True while wait() runs: it clears `busy` itself as it settles (no reaction per wait). */
+  private waiting = false;
 
   constructor(
     protected readonly reader: ItemSource,
@@ -55,7 +59,9 @@ abstract class SerialIterator<T> implements AsyncIterableIterator<T> {
       return Promise.reject(reader.fail(err));
     }
     if (taken !== NO_ITEM) return Promise.resolve({ done: false, value: taken });
-    return this.serve(this.wait());
+    const result = this.wait();
+    if (this.waiting) this.busy = result; // still waiting for the source: later calls are served after it
+    return result;
   }
 
   async return(): Promise<IteratorResult<T>> {
@@ -69,19 +75,30 @@ abstract class SerialIterator<T> implements AsyncIterableIterator<T> {
   /** What is decoded at the front: an item (or a batch), or `noItem`. */
   protected abstract take(): T | typeof NO_ITEM;
 
-  /** Waits for the source, then delivers what came, or finishes at the footer or the end. */
+  /**
+   * Waits for the source, then delivers what came, or finishes at the footer or the end. One async function over the
+   * intake's read loop: a stream in small chunks waits here once per item, so each layer of promises counts.
+   */
   private async wait(): Promise<IteratorResult<T>> {
-    let kind: number;
+    this.waiting = true;
+    const reader = this.reader;
     try {
-      kind = await this.reader.nextPart();
-    } catch (err) {
-      if (this.reader.cancelled) return this.stop();
-      throw err;
+      let kind: number;
+      try {
+        while ((kind = reader.partReady()) < 0) await reader.more();
+      } catch (err) {
+        if (reader.cancelled) return this.stop();
+        throw err;
+      }
+      if (kind === ITEM) return { done: false, value: this.take() as T };
+      this.finished = true;
+      await reader.finishItems();
+      return DONE;
+    } finally {
+      // Runs as the result settles, so a call made after it is served after it.
+      this.waiting = false;
+      this.busy = undefined;
     }
-    if (kind === ITEM) return { done: false, value: this.take() as T };
-    this.finished = true;
-    await this.reader.finishItems();
-    return DONE;
   }
 
   private stop(): Promise<IteratorResult<T>> {
@@ -89,15 +106,6 @@ abstract class SerialIterator<T> implements AsyncIterableIterator<T> {
     return Promise.resolve(DONE);
   }
 
-  /** Marks `result` as the call in progress until it settles. */
-  private serve(result: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> {
-    this.busy = result;
-    const clear = () => {
-      if (this.busy === result) this.busy = undefined;
-    };
-    result.then(clear, clear);
-    return result;
-  }
 }
 
 /** What the per-item fast path needs of the reader's decoded parts. */

@@ -228,16 +228,26 @@ export class StreamReaderImpl implements ItemSource {
     }
   }
 
-  /** Waits until a part is decoded; resolves with its kind. Rejects with the stream's error (recorded as terminal). */
-  async nextPart(): Promise<number> {
+  /** The kind of the next part if one is decoded (what is buffered is decoded first), else -1; throws the stream's error (recorded as terminal). */
+  partReady(): number {
     if (this.failure !== undefined) throw this.failure;
     const parts = this.parts;
     if (parts.size === 0) parts.fill();
-    if (parts.size === 0) {
-      if (parts.error === undefined) await this.more();
-      if (parts.size === 0) throw this.fail(parts.error);
-    }
-    return parts.peek();
+    if (parts.size > 0) return parts.peek();
+    if (parts.error !== undefined) throw this.fail(parts.error);
+    return -1;
+  }
+
+  /** Reads chunks until a part is decoded or the stream fails; every error it throws is recorded as terminal. */
+  more(): Promise<void> {
+    return this.intake.more();
+  }
+
+  /** Waits until a part is decoded; resolves with its kind. Rejects with the stream's error (recorded as terminal). */
+  async nextPart(): Promise<number> {
+    let kind: number;
+    while ((kind = this.partReady()) < 0) await this.intake.more();
+    return kind;
   }
 
   /** After the items: a footer stays for readFooter(); the end is confirmed. */
@@ -256,15 +266,6 @@ export class StreamReaderImpl implements ItemSource {
     if (this.call === Call.Footer) throw new StreamError("ORDER", `${call} cannot be called after readFooter().`);
     if (this.spec.hasHeader && this.call === Call.None) throw new StreamError("ORDER", `These stream types have a header: call readHeader() before ${call}.`);
     this.call = Call.Items;
-  }
-
-  /** Reads chunks until a part is decoded or the stream fails; every error it throws is recorded as terminal. */
-  private async more(): Promise<void> {
-    try {
-      await this.intake.more();
-    } catch (err) {
-      throw this.fail(err);
-    }
   }
 
   /** After the end frame: anything more from the source is a protocol violation, so read to its end. */

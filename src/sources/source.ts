@@ -111,29 +111,45 @@ function fromReadableStream(stream: ReadableStream<Uint8Array>): ByteSource {
 
 function fromAsyncIterator(iterator: AsyncIterator<Uint8Array>): ByteSource {
   let cancelled = false;
-  /** Ends the read in progress as the end of the source: an iterator's next() may never settle. */
-  let endRead: ((chunk: undefined) => void) | undefined;
+  /** The read in progress: cancel() ends it as the end of the source, since an iterator's next() may never settle. */
+  let resolveRead: ((chunk: Uint8Array | undefined) => void) | undefined;
+  let rejectRead: ((err: unknown) => void) | undefined;
+  const settle = (resolve: (chunk: Uint8Array | undefined) => void, reject: (err: unknown) => void) => {
+    resolveRead = resolve;
+    rejectRead = reject;
+  };
+  // One pair of handlers for every read (a small-chunk stream makes a read per few bytes: no closures per read).
+  const onResult = (result: IteratorResult<Uint8Array>) => {
+    const resolve = resolveRead;
+    resolveRead = undefined;
+    try {
+      resolve?.(chunkOf(result));
+    } catch (err) {
+      rejectRead?.(err);
+    }
+  };
+  const onError = (err: unknown) => {
+    resolveRead = undefined;
+    rejectRead?.(err);
+  };
   return {
     // cancel() settles a pending read itself (as the end, as a ReadableStream's cancel does): the pump needs no guard promise.
     cancelSettlesRead: true,
     read() {
       if (cancelled) return Promise.resolve(undefined);
-      return new Promise<Uint8Array | undefined>((resolve, reject) => {
-        endRead = resolve;
-        Promise.resolve(iterator.next()).then((result) => {
-          try {
-            resolve(chunkOf(result));
-          } catch (err) {
-            reject(err);
-          }
-        }, reject);
-      });
+      const read = new Promise<Uint8Array | undefined>(settle);
+      try {
+        Promise.resolve(iterator.next()).then(onResult, onError);
+      } catch (err) {
+        onError(err); // a next() that throws at once fails this read, as a rejected promise would
+      }
+      return read;
     },
     cancel(reason) {
       if (cancelled) return;
       cancelled = true;
-      endRead?.(undefined);
-      endRead = undefined;
+      resolveRead?.(undefined);
+      resolveRead = undefined;
       try {
         Promise.resolve(iterator.return?.(reason)).catch(() => {});
       } catch {
