@@ -385,6 +385,35 @@ export function decodeTextAt(bytes: Uint8Array, p: number, length: number): stri
   return text;
 }
 
+/**
+ * decodeTextAt for a short string (1 to VALUE_CACHE_BYTES bytes, bounds already checked): a value the table holds
+ * comes straight from it, without taking the input as the decoder's own (the compiled decoders' common case).
+ *
+ * @example
+ * shortTextAt(Uint8Array.of(0x61, 0x62), 0, 2); // "ab"
+ */
+export function shortTextAt(bytes: Uint8Array, p: number, length: number): string {
+  if (valuesUntabled !== 0 || busy || length > VALUE_CACHE_BYTES) return decodeTextAt(bytes, p, length);
+  if (++valueLookups === TABLE_WINDOW) judgeValues();
+  const table = VALUES;
+  const slot = slotOf(bytes, p, length);
+  const row = slot << 4;
+  const held = table.bytes;
+  if (table.lengths[slot] === length + 1) {
+    let i = 0;
+    while (i < length && held[row + i] === bytes[p + i]) i++;
+    if (i === length) return table.strings[slot]!;
+  }
+  src = bytes;
+  pos = p;
+  end = p + length;
+  base = p;
+  const text = decodeString(p, length, p);
+  src = EMPTY;
+  remember(table, slot, bytes, p, length, text);
+  return text;
+}
+
 /** Lets go of the input after decodeTextAt threw. */
 export function releaseInput(): void {
   if (!busy) src = EMPTY;
@@ -580,7 +609,7 @@ function cachedString(table: StringTable, length: number, at: number): string {
   const b = src;
   const p = pos;
   if (length === 0) return "";
-  const slot = Math.imul(b[p]! ^ (b[p + length - 1]! << 8) ^ (b[p + (length >> 1)]! << 16) ^ (length << 24), 0x9e3779b1) >>> 20;
+  const slot = slotOf(b, p, length);
   const row = slot << 4;
   const bytes = table.bytes;
   if (table.lengths[slot] === length + 1) {
@@ -593,11 +622,22 @@ function cachedString(table: StringTable, length: number, at: number): string {
   }
   // A miss: decode (which checks the UTF-8: the bytes in a slot are known to be valid), then remember.
   const text = decodeString(p, length, at);
+  remember(table, slot, b, p, length, text);
+  return text;
+}
+
+/** The table slot of the `length` (1 to 16) bytes at `b[p]`. */
+function slotOf(b: Uint8Array, p: number, length: number): number {
+  return Math.imul(b[p]! ^ (b[p + length - 1]! << 8) ^ (b[p + (length >> 1)]! << 16) ^ (length << 24), 0x9e3779b1) >>> 20;
+}
+
+/** Puts a string decoded on a miss into its slot. */
+function remember(table: StringTable, slot: number, b: Uint8Array, p: number, length: number, text: string): void {
+  const row = slot << 4;
   table.misses++;
-  for (let i = 0; i < length; i++) bytes[row + i] = b[p + i]!;
+  for (let i = 0; i < length; i++) table.bytes[row + i] = b[p + i]!;
   table.lengths[slot] = length + 1;
   table.strings[slot] = text;
-  return text;
 }
 
 /** A map key as a property name. */

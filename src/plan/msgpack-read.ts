@@ -1,6 +1,6 @@
 // MessagePack reading for compiled codecs: numbers, strings and headers from an Input, by the strict decoder's rules; anything else is MISS.
 import { MISS } from "../codecs/codec.js";
-import { decodeTextAt, releaseInput, decodeValueAt, lastValueEnd } from "../codecs/msgpack-decode.js";
+import { decodeTextAt, releaseInput, decodeValueAt, lastValueEnd, shortTextAt } from "../codecs/msgpack-decode.js";
 
 /*
  * A compiled decoder takes only what it is sure of: any token, length or byte it does not expect is MISS, and the
@@ -17,6 +17,8 @@ export class Input {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Strings up to this many bytes go through the decoder's table of short values (shortTextAt). */
+const SHORT_TEXT_BYTES = 10;
 const scratch = new Float64Array(1);
 const scratch32 = new Float32Array(scratch.buffer, 0, 1);
 const scratchBytes = new Uint8Array(scratch.buffer);
@@ -102,6 +104,15 @@ export function readString(input: Input): string {
   if ((t & 0xe0) === 0xa0 && p < input.end) {
     length = t & 0x1f;
     p += 1;
+    if (length <= SHORT_TEXT_BYTES && length > 0 && length <= input.end - p) {
+      input.pos = p + length;
+      try {
+        return shortTextAt(b, p, length);
+      } catch {
+        releaseInput();
+        throw MISS;
+      }
+    }
   } else if (t === 0xd9 && input.end - p >= 2) {
     length = b[p + 1]!;
     p += 2;
