@@ -26,12 +26,12 @@ export interface FrameDecoder<F extends Frame = Frame> {
   checkedValue?(frame: F, compiled: SchemaCodec): unknown;
   /**
    * Optional fast path for runs of items: the values of the next item frames that are complete in the bytes at
-   * hand, up to `max`, written to `values` from index 0 without a Frame object each; returns how many. Returns early (0 when
+   * hand, up to `max`, written to `values` from index `at` on (a caller's array: a batch, the reader's queue) without a Frame object each; returns how many. Returns early (0 when
    * it cannot start) at anything it does not take (another kind, a frame across chunks, a payload that does not
    * decode): next() then takes that frame as usual. What it takes is exactly what next() and value() would give.
    * Given the item schema's compiled codec, it decodes with that, and the values are already valid for the schema.
    */
-  nextItems?(values: unknown[], max: number, compiled: SchemaCodec | undefined): number;
+  nextItems?(values: unknown[], at: number, max: number, compiled: SchemaCodec | undefined): number;
   /** The frame's payload size in bytes, for messages. */
   payloadSize(frame: F): number;
   /** The input ended here: a frame that stands for the end (truss, at a frame boundary), or undefined (→ `TRUNCATED`). */

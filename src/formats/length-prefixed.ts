@@ -177,7 +177,7 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
    * Frame objects. Anything else (the opening marker, another kind, a frame over the limit or across chunks, a
    * payload that does not decode, a resumed connection whose repeats are judged frame by frame) is left to next().
    */
-  nextItems(values: unknown[], max: number, compiled: SchemaCodec | undefined): number {
+  nextItems(values: unknown[], first: number, max: number, compiled: SchemaCodec | undefined): number {
     const received = this.resume;
     const list = this.list;
     if (list.buffered < this.wanted || this.opening !== undefined || this.allowed[FrameKind.ITEM] !== 1) return 0;
@@ -196,10 +196,10 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
       if (compiled !== undefined) {
         const value = compiled.read!(chunk, at + FRAME_HEADER_BYTES, next);
         if (value === MISS) break; // next() takes this frame again, and the reader decides
-        values[count] = value;
+        values[first + count] = value;
       } else {
         try {
-          values[count] = codec.decode(chunk, at + FRAME_HEADER_BYTES, next);
+          values[first + count] = codec.decode(chunk, at + FRAME_HEADER_BYTES, next);
         } catch {
           break; // next() takes this frame again, and the reader reports it
         }

@@ -130,20 +130,33 @@ export class PartQueue implements DecodedItems {
 
   /**
    * The decoder's fast path (FrameDecoder.nextItems): a run of item frames decoded in one loop, then validated
-   * and delivered in order; false when it took none, and the next frame goes the usual way.
+   * and delivered in order; false when it took none, and the next frame goes the usual way. Values a compiled
+   * codec decoded (and so checked) are written straight where they go: the caller's batch, or the queue.
    */
   private runOfItems(batch: unknown[] | undefined, room: number): boolean {
     const decoder = this.decoder;
     if (decoder.nextItems === undefined || this.wire > Wire.Items) return false;
+    const max = Math.min(room, this.maxItems - this.items);
+    const compiled = this.spec.compiled.item;
+    if (compiled?.read !== undefined) {
+      const count = batch !== undefined ? decoder.nextItems(batch, batch.length, max, compiled) : decoder.nextItems(this.values, this.tail, max, compiled);
+      if (count === 0) return false;
+      this.wire = Wire.Items;
+      this.items += count;
+      if (batch !== undefined) this.itemsTaken += count;
+      else {
+        this.kinds.fill(FrameKind.ITEM, this.tail, this.tail + count);
+        this.tail += count;
+      }
+      return true;
+    }
     const decoded = this.decoded;
-    const compiled = this.spec.compiled.item?.read !== undefined ? this.spec.compiled.item : undefined;
-    const count = decoder.nextItems(decoded, Math.min(room, this.maxItems - this.items), compiled);
+    const count = decoder.nextItems(decoded, 0, max, undefined);
     if (count === 0) return false;
     this.wire = Wire.Items;
     try {
       for (let i = 0; i < count; i++) {
-        // A compiled codec checked the items as it decoded them.
-        const value = compiled !== undefined ? decoded[i] : this.checked.accept(decoded[i], "item", this.items);
+        const value = this.checked.accept(decoded[i], "item", this.items);
         decoded[i] = undefined; // the array holds no value past the run
         this.items++;
         if (value !== SKIPPED) this.deliver(batch, batch !== undefined, value);
