@@ -38,7 +38,28 @@ export function readNumber(input: Input): number {
     input.pos = p + 1;
     return t - 0x100;
   }
+  if (t === 0xcb && input.end - p >= 9) {
+    input.pos = p + 9;
+    return float64At(b, p + 1);
+  }
   return readNumberToken(input, b, p, t);
+}
+
+/** The big-endian float 64 at `b[p]` (bounds checked by the caller). */
+function float64At(b: Uint8Array, p: number): number {
+  if (LITTLE_ENDIAN) {
+    scratchBytes[0] = b[p + 7]!;
+    scratchBytes[1] = b[p + 6]!;
+    scratchBytes[2] = b[p + 5]!;
+    scratchBytes[3] = b[p + 4]!;
+    scratchBytes[4] = b[p + 3]!;
+    scratchBytes[5] = b[p + 2]!;
+    scratchBytes[6] = b[p + 1]!;
+    scratchBytes[7] = b[p]!;
+  } else {
+    for (let i = 0; i < 8; i++) scratchBytes[i] = b[p + i]!;
+  }
+  return scratch[0]!;
 }
 
 function readNumberToken(input: Input, b: Uint8Array, p: number, t: number): number {
@@ -47,19 +68,7 @@ function readNumberToken(input: Input, b: Uint8Array, p: number, t: number): num
     case 0xcb:
       if (left < 8) throw MISS;
       input.pos = p + 9;
-      if (LITTLE_ENDIAN) {
-        scratchBytes[0] = b[p + 8]!;
-        scratchBytes[1] = b[p + 7]!;
-        scratchBytes[2] = b[p + 6]!;
-        scratchBytes[3] = b[p + 5]!;
-        scratchBytes[4] = b[p + 4]!;
-        scratchBytes[5] = b[p + 3]!;
-        scratchBytes[6] = b[p + 2]!;
-        scratchBytes[7] = b[p + 1]!;
-      } else {
-        for (let i = 0; i < 8; i++) scratchBytes[i] = b[p + 1 + i]!;
-      }
-      return scratch[0]!;
+      return float64At(b, p + 1);
     case 0xca:
       if (left < 4) throw MISS;
       input.pos = p + 5;
