@@ -17,6 +17,14 @@ export abstract class SourceEmitter {
     return `c[${this.constants.length - 1}]`;
   }
 
+  /**
+   * The source that stands for the number `value`: a literal when finite (a number's own spelling, which the JIT
+   * folds into the comparison; no schema text), else `c[i]`.
+   */
+  protected number(value: number): string {
+    return typeof value === "number" && Number.isFinite(value) ? `(${String(value)})` : this.constant(value);
+  }
+
   /** A name no other local of the source has. */
   protected local(prefix: string): string {
     return `${prefix}${this.names++}`;
@@ -95,9 +103,9 @@ export abstract class SourceEmitter {
   /** Statements that check `v` against a number node (its type included). */
   protected numberChecks(node: NumberNode, v: string): string {
     let checks = node.integer ? `if (typeof ${v} !== "number" || !isInteger(${v})) throw MISS;\n` : `if (typeof ${v} !== "number" || !isFinite(${v})) throw MISS;\n`;
-    const bound = (value: number | undefined, refused: string) => (value === undefined ? "" : `if (${v} ${refused} ${this.constant(value)}) throw MISS;\n`);
+    const bound = (value: number | undefined, refused: string) => (value === undefined ? "" : `if (${v} ${refused} ${this.number(value)}) throw MISS;\n`);
     checks += bound(node.minimum, "<") + bound(node.maximum, ">") + bound(node.exclusiveMinimum, "<=") + bound(node.exclusiveMaximum, ">=");
-    if (node.multipleOf !== undefined) checks += `if (${v} % ${this.constant(node.multipleOf)} !== 0) throw MISS;\n`;
+    if (node.multipleOf !== undefined) checks += `if (${v} % ${this.number(node.multipleOf)} !== 0) throw MISS;\n`;
     return checks;
   }
 

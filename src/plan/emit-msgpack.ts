@@ -71,13 +71,14 @@ class Emitter extends SourceEmitter {
         lines.push(this.keyScan(node.fields, v, count));
         if (countsOwnNames(node.extra)) lines.push(`if (Object.getOwnPropertyNames(${v}).length !== ${count}) throw MISS;`);
         lines.push(this.containerDepth(depth));
-        if (optional.length === 0) {
-          lines.push(`writeRaw(o, ${this.constant(constantBytes({ map: node.fields.length }))});`);
-        } else {
-          lines.push(`writeMapHeader(o, ${count});`);
-        }
+        // Without optional fields the map's header is known, and written with the first key as one run of bytes.
+        const header = optional.length === 0 ? constantBytes({ map: node.fields.length }) : undefined;
+        if (header === undefined) lines.push(`writeMapHeader(o, ${count});`);
+        else if (values.length === 0) lines.push(this.writeBytes(header));
         for (const [field, name] of values) {
-          const body = [`writeRaw(o, ${this.constant(planKeyBytes(field.key))});`, this.write(field.node, name, `${depth} + 1`)];
+          const key = planKeyBytes(field.key);
+          const bytes = header !== undefined && field === node.fields[0] ? joinBytes(header, key) : key;
+          const body = [this.writeBytes(bytes), this.write(field.node, name, `${depth} + 1`)];
           if (field.required) {
             if (acceptsUndefined(field.node, this.plan)) lines.push(`if (!(${JSON.stringify(field.key)} in ${v})) throw MISS;`);
             lines.push(...body);
@@ -123,7 +124,7 @@ class Emitter extends SourceEmitter {
       case "literal":
         // A number literal is written as the value is (-0 passes a check against 0, and keeps its sign).
         if (typeof node.value === "number") return `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteNumber(o, ${v});`;
-        return `if (${v} !== ${this.constant(node.value)}) throw MISS;\nwriteRaw(o, ${this.constant(constantBytes({ literal: node.value }))});`;
+        return `if (${v} !== ${this.constant(node.value)}) throw MISS;\n${this.writeBytes(constantBytes({ literal: node.value }))}`;
       case "union":
         return this.unionWrite(node, v, (member) => this.write(member, v, depth));
       case "record":
@@ -140,6 +141,13 @@ class Emitter extends SourceEmitter {
       case "any":
         return `writeGeneric(o, ${v}, ${depth});`;
     }
+  }
+
+  /** A statement that writes the constant `bytes` (a key, a header): inline stores for short ones. */
+  private writeBytes(bytes: Uint8Array): string {
+    if (bytes.length > 16) return `writeRaw(o, ${this.constant(bytes)});`;
+    const stores = Array.from(bytes, (byte, k) => `b[p + ${k}] = ${byte};`).join(" ");
+    return `o.ensure(${bytes.length}); { const b = o.bytes, p = o.pos; ${stores} o.pos = p + ${bytes.length}; }`;
   }
 
   /** A statement that reads past the bytes `raw` (a key) or throws MISS: inline compares for short ones. */
@@ -267,4 +275,11 @@ class Emitter extends SourceEmitter {
         return `const ${target} = readGeneric(i, ${depth});`;
     }
   }
+}
+
+function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
