@@ -29,31 +29,81 @@ export class Intake {
   /**
    * Reads chunks until a part is decoded, the stream's error is known, or the input ended (then TRUNCATED unless it
    * was the end). What it throws is recorded as the reader's terminal failure (through `fail`), and that is thrown.
+   *
+   * Driven by callbacks, not a loop of awaits: a stream in small chunks comes here once per few bytes, and one
+   * promise per call (per part) with no promise or resumption per chunk is most of what it costs. The promise is
+   * this reader's own, so an abort, a cancel or the idle timer settles it through the pump's guard, whatever the
+   * source does with its pending read.
    */
-  async more(): Promise<void> {
-    const ms = this.idleTimeoutMs;
-    const timer = ms === undefined ? undefined : setTimeout(() => this.fail(timeout(ms)), ms);
+  more(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.resolveMore = resolve;
+      this.rejectMore = reject;
+      const ms = this.idleTimeoutMs;
+      if (ms !== undefined) this.timer = setTimeout(() => this.fail(timeout(ms)), ms);
+      this.pump.guardWith(this.onInterrupt);
+      this.pump.pull(this.onChunk, this.onError);
+    });
+  }
+
+  private resolveMore: (() => void) | undefined;
+  private rejectMore: ((err: unknown) => void) | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** A chunk pulled (undefined: the source ended): decoded; then done, or the next pull. Never throws (a source's reaction). */
+  private readonly onChunk = (raw: Uint8Array | undefined): void => {
+    if (this.resolveMore === undefined) return; // settled already (interrupted): a late read is dropped
     const pump = this.pump;
     try {
-      // Small on purpose: every chunk suspends and resumes this function, and that costs with its live registers.
-      for (;;) {
-        let chunk: Uint8Array | undefined;
-        try {
-          chunk = await pump.next();
-        } catch (err) {
-          const failure = pump.failure(err);
-          if (this.reconnected(failure)) continue;
-          throw this.sourceError(failure);
-        }
-        chunk = pump.accept(chunk);
-        if (pump.mustYield) await pump.yieldTurn();
-        if (this.took(chunk)) return;
+      const chunk = pump.accept(raw);
+      if (pump.mustYield) {
+        pump.yieldTurn().then(() => this.decided(chunk), this.onInterrupt);
+        return;
       }
+      this.decided(chunk);
     } catch (err) {
-      throw this.fail(err);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      this.settle(err);
     }
+  };
+
+  /** A failed pull: reconnects a resumable stream, or settles with what it means. Never throws. */
+  private readonly onError = (err: unknown): void => {
+    if (this.resolveMore === undefined) return;
+    try {
+      const failure = this.pump.failure(err);
+      if (this.reconnected(failure)) this.pump.pull(this.onChunk, this.onError);
+      else this.settle(this.sourceError(failure));
+    } catch (e) {
+      this.settle(e);
+    }
+  };
+
+  private readonly onInterrupt = (err: unknown): void => {
+    this.settle(err);
+  };
+
+  /** After a chunk: settles when it gave a part, an error or the end; else pulls the next one. */
+  private decided(chunk: Uint8Array | undefined): void {
+    if (this.resolveMore === undefined) return;
+    try {
+      if (this.took(chunk)) this.settle(undefined, true);
+      else this.pump.pull(this.onChunk, this.onError);
+    } catch (err) {
+      this.settle(err);
+    }
+  }
+
+  /** Ends the wait of more(): resolved (`ok`), or rejected with the reader's terminal failure for `err`. */
+  private settle(err: unknown, ok = false): void {
+    const resolve = this.resolveMore;
+    const reject = this.rejectMore!;
+    if (resolve === undefined) return;
+    this.resolveMore = this.rejectMore = undefined;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pump.guardWith(undefined);
+    if (ok) resolve();
+    else reject(this.fail(err));
   }
 
   /** Decodes a chunk (undefined: the input ended); true when a part or the stream's error came of it, or it ended. */

@@ -26,6 +26,8 @@ export class ChunkPump {
   private emptyReads = 0;
   private interrupted: unknown;
   private rejectRead: ((err: unknown) => void) | undefined;
+  /** Called by interrupt() while a pull() is pending: the puller's guard (a pull is not settled by cancel). */
+  private guard: ((err: unknown) => void) | undefined;
 
   constructor(input: StreamSource) {
     this.source = openSource(input);
@@ -66,6 +68,23 @@ export class ChunkPump {
       this.rejectRead = reject; // cleared by accept() or failure()
       source.read().then(resolve, reject);
     });
+  }
+
+  /**
+   * The source's next chunk to `onChunk` (undefined at the end), or its failure (or the interruption) to `onError`:
+   * one of them, always later. With no promise per read where the source can pull: pass the chunk to `accept()`
+   * and a failure to `failure()`, and set a guard with `guardWith()`, since interrupt() does not settle a pull.
+   */
+  pull(onChunk: (chunk: Uint8Array | undefined) => void, onError: (err: unknown) => void): void {
+    const source = this.source;
+    if (this.interrupted !== undefined) Promise.reject(this.interrupted).then(undefined, onError);
+    else if (source.pull !== undefined) source.pull(onChunk, onError);
+    else source.read().then(onChunk, onError);
+  }
+
+  /** What interrupt() calls while a pull() is pending (undefined: nothing). */
+  guardWith(guard: ((err: unknown) => void) | undefined): void {
+    this.guard = guard;
   }
 
   /** Checks a chunk `next()` gave: counts its bytes against maxTotalBytes (`LIMIT`), or marks the end. Throws once interrupted. */
@@ -116,6 +135,7 @@ export class ChunkPump {
     this.interrupted = err;
     this.source.cancel(err);
     this.rejectRead?.(err);
+    this.guard?.(err);
   }
 
   /** Cancels the source after a complete stream (its end frame arrived); later reads find it ended. */

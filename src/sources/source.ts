@@ -19,6 +19,12 @@ export interface ByteSource {
    * does not), or reads never wait: the reader then needs no guard of its own around each read.
    */
   readonly cancelSettlesRead: boolean;
+  /**
+   * Optional, the reader's fast way to read: the next chunk (undefined at the end) to `onChunk`, or a failure to
+   * `onError`, exactly one of them, always later (never from within the call), with no promise made for the read.
+   * Unlike read(), cancel() need not settle it: the caller keeps its own guard.
+   */
+  pull?(onChunk: (chunk: Uint8Array | undefined) => void, onError: (err: unknown) => void): void;
   /** Stops the source and releases what it holds; safe to call more than once. */
   cancel(reason?: unknown): void;
   /** True for a failure the reader passes on as it is, not as `NETWORK` or `TRUNCATED`: a fetch's abort reason. */
@@ -95,12 +101,45 @@ function chunkOf(result: IteratorResult<unknown> | ReadableStreamReadResult<unkn
   return result.done ? undefined : toBytes(result.value);
 }
 
+const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The callbacks of a source's pull in progress, with one pair of reactions made once per source: a stream in small
+ * chunks pulls once per few bytes, so a pull makes no closures. What `chunkOf` refuses goes to `onError`.
+ */
+function pulledResults() {
+  let onChunk: (chunk: Uint8Array | undefined) => void = () => {};
+  let onError: (err: unknown) => void = () => {};
+  const onResult = (result: IteratorResult<unknown> | ReadableStreamReadResult<unknown>) => {
+    let chunk: Uint8Array | undefined;
+    try {
+      chunk = chunkOf(result);
+    } catch (err) {
+      onError(err);
+      return;
+    }
+    onChunk(chunk);
+  };
+  const onFailure = (err: unknown) => onError(err);
+  return {
+    await(result: unknown, chunkTo: typeof onChunk, errorTo: typeof onError): void {
+      onChunk = chunkTo;
+      onError = errorTo;
+      Promise.resolve(result as IteratorResult<unknown>).then(onResult, onFailure);
+    },
+  };
+}
+
 function fromReadableStream(stream: ReadableStream<Uint8Array>): ByteSource {
   const reader = stream.getReader();
   let cancelled = false;
+  const pulled = pulledResults();
   return {
     cancelSettlesRead: true,
     read: () => reader.read().then(chunkOf),
+    pull(onChunk, onError) {
+      pulled.await(reader.read(), onChunk, onError);
+    },
     cancel(reason) {
       if (cancelled) return;
       cancelled = true;
@@ -132,9 +171,19 @@ function fromAsyncIterator(iterator: AsyncIterator<Uint8Array>): ByteSource {
     resolveRead = undefined;
     rejectRead?.(err);
   };
+  const pulled = pulledResults();
   return {
     // cancel() settles a pending read itself (as the end, as a ReadableStream's cancel does): the pump needs no guard promise.
     cancelSettlesRead: true,
+    pull(onChunk, onError) {
+      let next: unknown;
+      try {
+        next = cancelled ? DONE : iterator.next();
+      } catch (err) {
+        next = Promise.reject(err); // a next() that throws at once fails this read, later, as a rejected promise would
+      }
+      pulled.await(next, onChunk, onError);
+    },
     read() {
       if (cancelled) return Promise.resolve(undefined);
       const read = new Promise<Uint8Array | undefined>(settle);
@@ -247,6 +296,10 @@ function lazy(open: () => Promise<ByteSource>, passesOn: (err: unknown) => boole
     },
     get contentType() {
       return opened?.contentType;
+    },
+    pull(onChunk, onError) {
+      if (opened?.pull !== undefined) opened.pull(onChunk, onError);
+      else this.read().then(onChunk, onError);
     },
     read() {
       if (opened !== undefined) return opened.read();
