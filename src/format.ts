@@ -17,6 +17,11 @@ export interface FrameDecoder<F extends Frame = Frame> {
   push(chunk: Uint8Array): void;
   /** The next complete frame, or undefined when more bytes are needed. Throws `FORMAT` or `LIMIT` (a StreamError). */
   next(): F | undefined;
+  /**
+   * Optional: true when the bytes buffered cannot complete the next frame (its header said how many it needs), so
+   * that the reader skips trying; a stream in small chunks asks once per chunk.
+   */
+  awaitsBytes?(): boolean;
   /** The frame's value, through the format's codec: the only way bytes become a value. Throws DecodeError. */
   value(frame: F): unknown;
   /**

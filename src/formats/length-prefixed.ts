@@ -116,6 +116,10 @@ export class LengthPrefixedDecoder implements FrameDecoder<LengthPrefixedFrame> 
     this.list.push(chunk);
   }
 
+  awaitsBytes(): boolean {
+    return this.list.buffered < this.wanted;
+  }
+
   next(): LengthPrefixedFrame | undefined {
     const received = this.resume;
     if (received === undefined) return this.nextFrame();

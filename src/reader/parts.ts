@@ -103,6 +103,7 @@ export class PartQueue implements DecodedItems {
   fill(batch?: unknown[], max = 0): void {
     if (this.error !== undefined || this.wire === Wire.Ended) return;
     const decoder = this.decoder;
+    if (decoder.awaitsBytes?.() === true) return;
     const direct = batch !== undefined && this.tail === this.head;
     try {
       for (;;) {
