@@ -304,10 +304,19 @@ function loadScratch(size: number): void {
 }
 
 function readFloat64(at: number): number {
-  const b = src;
   const p = pos;
   if (end - p < 8) throw truncated(at);
   pos = p + 8;
+  return float64At(src, p);
+}
+
+/**
+ * The big-endian float 64 at `b[p]` (the caller checked the bounds); the compiled decoders read theirs here too.
+ *
+ * @example
+ * float64At(Uint8Array.of(0x3f, 0xf0, 0, 0, 0, 0, 0, 0), 0); // 1
+ */
+export function float64At(b: Uint8Array, p: number): number {
   if (LITTLE_ENDIAN) {
     scratchBytes[0] = b[p + 7]!;
     scratchBytes[1] = b[p + 6]!;
@@ -386,14 +395,14 @@ export function decodeTextAt(bytes: Uint8Array, p: number, length: number): stri
 }
 
 /**
- * decodeTextAt for a short string (1 to VALUE_CACHE_BYTES bytes, bounds already checked): a value the table holds
- * comes straight from it, without taking the input as the decoder's own (the compiled decoders' common case).
+ * decodeTextAt (bounds already checked), where a short string (up to VALUE_CACHE_BYTES bytes) the table holds comes
+ * straight from it, without taking the input as the decoder's own (the compiled decoders' common case).
  *
  * @example
  * shortTextAt(Uint8Array.of(0x61, 0x62), 0, 2); // "ab"
  */
 export function shortTextAt(bytes: Uint8Array, p: number, length: number): string {
-  if (valuesUntabled !== 0 || busy || length > VALUE_CACHE_BYTES) return decodeTextAt(bytes, p, length);
+  if (valuesUntabled !== 0 || busy || length > VALUE_CACHE_BYTES || length === 0) return decodeTextAt(bytes, p, length);
   if (++valueLookups === TABLE_WINDOW) judgeValues();
   const table = VALUES;
   const slot = slotOf(bytes, p, length);

@@ -1,6 +1,6 @@
 // MessagePack reading for compiled codecs: numbers, strings and headers from an Input, by the strict decoder's rules; anything else is MISS.
 import { MISS } from "../codecs/codec.js";
-import { decodeTextAt, releaseInput, decodeValueAt, lastValueEnd, shortTextAt } from "../codecs/msgpack-decode.js";
+import { releaseInput, decodeValueAt, lastValueEnd, shortTextAt, float64At } from "../codecs/msgpack-decode.js";
 
 /*
  * A compiled decoder takes only what it is sure of: any token, length or byte it does not expect is MISS, and the
@@ -17,8 +17,6 @@ export class Input {
 }
 
 const EMPTY = new Uint8Array(0);
-/** Strings up to this many bytes go through the decoder's table of short values (shortTextAt). */
-const SHORT_TEXT_BYTES = 10;
 const scratch = new Float64Array(1);
 const scratch32 = new Float32Array(scratch.buffer, 0, 1);
 const scratchBytes = new Uint8Array(scratch.buffer);
@@ -43,23 +41,6 @@ export function readNumber(input: Input): number {
     return float64At(b, p + 1);
   }
   return readNumberToken(input, b, p, t);
-}
-
-/** The big-endian float 64 at `b[p]` (bounds checked by the caller). */
-function float64At(b: Uint8Array, p: number): number {
-  if (LITTLE_ENDIAN) {
-    scratchBytes[0] = b[p + 7]!;
-    scratchBytes[1] = b[p + 6]!;
-    scratchBytes[2] = b[p + 5]!;
-    scratchBytes[3] = b[p + 4]!;
-    scratchBytes[4] = b[p + 3]!;
-    scratchBytes[5] = b[p + 2]!;
-    scratchBytes[6] = b[p + 1]!;
-    scratchBytes[7] = b[p]!;
-  } else {
-    for (let i = 0; i < 8; i++) scratchBytes[i] = b[p + i]!;
-  }
-  return scratch[0]!;
 }
 
 function readNumberToken(input: Input, b: Uint8Array, p: number, t: number): number {
@@ -113,15 +94,6 @@ export function readString(input: Input): string {
   if ((t & 0xe0) === 0xa0 && p < input.end) {
     length = t & 0x1f;
     p += 1;
-    if (length <= SHORT_TEXT_BYTES && length > 0 && length <= input.end - p) {
-      input.pos = p + length;
-      try {
-        return shortTextAt(b, p, length);
-      } catch {
-        releaseInput();
-        throw MISS;
-      }
-    }
   } else if (t === 0xd9 && input.end - p >= 2) {
     length = b[p + 1]!;
     p += 2;
@@ -137,7 +109,7 @@ export function readString(input: Input): string {
   if (length > input.end - p) throw MISS;
   input.pos = p + length;
   try {
-    return decodeTextAt(b, p, length);
+    return shortTextAt(b, p, length); // short strings from the decoder's table of values, the rest as decodeTextAt
   } catch {
     releaseInput();
     throw MISS;
