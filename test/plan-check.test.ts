@@ -8,7 +8,9 @@ import { typeboxInterpretedPlan } from "../src/schema/typebox-planned.js";
 import { withSafeIntegers } from "../src/schema/typebox.js";
 import { INVALID } from "../src/schema/validator.js";
 import { decodeMessagePack } from "../src/codecs/msgpack-decode.js";
-import { msgpack } from "../src/index.js";
+import { msgpack, sse, streamTypes as mainStreamTypes } from "../src/index.js";
+import { objectStream, readerTypes, streamTypes, typeboxCheck } from "../src/browser.js";
+import { readAll, rejection } from "./helpers.js";
 
 describe("plan validator against TypeBox's Check", () => {
   it("accepts exactly what Check accepts, on random schemas and valid, reordered, mutated and odd values (as written, and as decoded)", () => {
@@ -110,5 +112,43 @@ describe("plan validator: recursive schemas and typed arrays", () => {
     for (const x of [new Float32Array(2), new Float32Array(3), new Float64Array(1), [1]]) expect(t.parse({ x }) !== INVALID).toBe(Check(vec, { x }));
     expect(t.issues({ x: new Float32Array(3) })).toEqual([{ path: "/x", message: "expected a Float32Array of at most 2 elements (maxLength), got 3" }]);
     expect(t.issues({ x: [1] })).toEqual([{ path: "/x", message: "expected a Float32Array, got an array" }]);
+  });
+});
+
+describe("streamtypes/browser: validation without TypeBox's Check", () => {
+  const Item = Type.Object({ id: Type.Integer({ minimum: 0 }), text: Type.String() });
+
+  it("a value the compiled reader leaves to the generic path (keys in another order, an extra key) is checked by the plan: delivered, or VALIDATION with its path", async () => {
+    const w = mainStreamTypes(Type.Object({ text: Type.String(), id: Type.Number(), more: Type.Optional(Type.Boolean()) })).writer();
+    const S = streamTypes(Item);
+    expect(S.validation).toBe("interpreted");
+    expect(S.codec).toBe("closures");
+    const read = await readAll(S, S.reader([w.item({ text: "a", id: 1 }), w.item({ text: "b", id: 2, more: true }), w.item({ text: "c", id: -1 }), w.end()]));
+    expect(read.items).toEqual([{ text: "a", id: 1 }, { text: "b", id: 2, more: true }]);
+    expect(read.error?.code).toBe("VALIDATION");
+    expect(read.error?.message).toBe("The item 2 does not match its schema: /id: Expected integer (minimum 0).");
+    const E = readerTypes(Item, undefined, undefined, { format: sse() });
+    const ws = mainStreamTypes(Type.Object({ id: Type.Number(), text: Type.Unknown() }), undefined, undefined, { format: sse() }).writer();
+    const events = await readAll(E, E.reader([ws.item({ id: 0, text: "x" }), ws.item({ id: 1, text: 5 }), ws.end()]));
+    expect(events.items).toEqual([{ id: 0, text: "x" }]);
+    expect(events.error?.message).toBe("The item 1 does not match its schema: /text: Expected string.");
+  });
+
+  it("a schema no plan covers is OPTIONS when defined, naming what and the fix; with { fallback: typeboxCheck } it reads as before", async () => {
+    const Both = Type.Intersect([Type.Object({ a: Type.Number() }), Type.Object({ b: Type.String() })]);
+    for (const define of [() => streamTypes(Both), () => readerTypes(Item, Both, undefined, { format: sse() }), () => objectStream(Both)]) {
+      const refused = await rejection(define);
+      expect(refused.code).toBe("OPTIONS");
+      expect(refused.message).toMatch(/uses allOf \(Intersect\).*typeboxCheck.*fallback: typeboxCheck/);
+    }
+    const S = streamTypes(Both, undefined, undefined, { fallback: typeboxCheck });
+    expect(S.codec).toBe("generic");
+    const w = mainStreamTypes(Both).writer();
+    const read = await readAll(S, S.reader([w.item({ a: 1, b: "x" }), w.end()]));
+    expect(read).toEqual({ items: [{ a: 1, b: "x" }] });
+    const bad = mainStreamTypes(Type.Object({ a: Type.Number(), b: Type.Number() })).writer();
+    expect((await readAll(S, S.reader([bad.item({ a: 1, b: 2 }), bad.end()]))).error?.code).toBe("VALIDATION");
+    // validate: false needs no check at all
+    expect(streamTypes(Both, undefined, undefined, { validate: false }).validation).toBe("off");
   });
 });

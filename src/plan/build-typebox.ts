@@ -55,7 +55,7 @@ export function typeboxPlan(schema: unknown, options: TypeBoxPlanOptions): Plan 
 function walk(schema: unknown, options: TypeBoxPlanOptions, definitions: PlanNode[], ids: Map<string, number>): PlanNode {
   if (typeof schema !== "object" || schema === null || !(KIND in schema)) throw new Uncovered("not a TypeBox schema");
   const s = schema as Record<string | symbol, unknown>;
-  for (const keyword of UNCOVERED_KEYWORDS) if (s[keyword] !== undefined) throw new Uncovered(keyword);
+  for (const keyword of UNCOVERED_KEYWORDS) if (s[keyword] !== undefined) throw new Uncovered(`${keyword} (${String(s[KIND])})`);
   const kind = String(s[KIND]);
   // A recursive schema (Type.Recursive) carries an $id that its This nodes point back to.
   if (typeof s.$id === "string" && kind !== "This" && kind !== "Ref") {
