@@ -11,6 +11,11 @@ import { build, transform } from "esbuild";
  */
 
 const root = new URL("../", import.meta.url).pathname;
+// Piped into `head`: stop quietly when the reader has gone.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+  process.exit(0);
+});
 
 const PAGES: Record<string, string> = {
   binary: `import { streamTypes } from "./src/browser.ts"; const S = streamTypes(TObject({ a: TNumber() }));`,
