@@ -1,4 +1,4 @@
-// TypeBox 0.34 schemas, interpreted with Value.Check: no code generation (CSP-safe) and small, for browsers.
+// TypeBox 0.34 schemas, interpreted with Value.Check: no code generation (CSP-safe); the main entry's fallback under a CSP, and the browser's typeboxCheck.
 import { Kind, type TSchema } from "@sinclair/typebox";
 import { Check } from "@sinclair/typebox/value";
 import type { ValidationIssue } from "../errors.js";
