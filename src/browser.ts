@@ -1,8 +1,11 @@
-// The browser entry (streamtypes/browser): reading only, interpreted validation (CSP-safe), and only the formats a page imports.
+// The browser entry (streamtypes/browser): reading only, validation through the schema's plan (CSP-safe), and only the formats a page imports.
+import type { TSchema } from "@sinclair/typebox";
 import type { Format } from "./format.js";
 import { ReaderTypes, type DefinitionOptions } from "./define.js";
 import type { SchemaLike } from "./schema/infer.js";
-import { typeboxInterpreted, typeboxInterpretedPlan } from "./schema/typebox.js";
+import { typeboxInterpreted } from "./schema/typebox.js";
+import { typeboxInterpretedPlan, typeboxPlanned } from "./schema/typebox-planned.js";
+import type { Validator } from "./schema/validator.js";
 import { defineObjectStream, type ObjectReaderTypes } from "./partial/object-stream.js";
 import { binaryDefaults, namedDefaults } from "./browser-defaults.js";
 
@@ -31,13 +34,35 @@ export type { PartialStep, ObjectReader, ObjectReaderMethods } from "./partial/r
 export type { DeepPartial } from "./partial/path-types.js";
 
 /**
- * Validation interprets the schemas (TypeBox `Check`): no code generation, so a strict Content-Security-Policy
- * needs no 'unsafe-eval', and no compiler in the bundle. streamTypes() reads binary MessagePack through a codec compiled from the schema as closures (CSP-safe), which
- * decodes and checks in one pass; readerTypes() leaves the plan out, so that a page reading only SSE or NDJSON
- * carries none of it.
+ * TypeBox's own `Value.Check`, for the schemas the browser entry's plans do not cover (Intersect, Not, a Ref to
+ * another schema, minProperties…): pass it as a definition's `fallback`, and the page bundles it (about 4 KB
+ * gzipped). Without it such a schema is `OPTIONS` when the stream is defined, naming what is not covered.
+ *
+ * @example
+ * import { streamTypes, typeboxCheck } from "streamtypes/browser";
+ * const EVENTS = streamTypes(Type.Intersect([Base, Extra]), undefined, undefined, { fallback: typeboxCheck });
  */
-const BINARY = /* @__PURE__ */ binaryDefaults(typeboxInterpreted, typeboxInterpretedPlan);
-const NAMED = /* @__PURE__ */ namedDefaults(typeboxInterpreted);
+export const typeboxCheck: (schema: TSchema) => Validator = typeboxInterpreted;
+
+/** A browser entry's definition options: those of every entry, and what checks the TypeBox schemas that plans do not cover. */
+export interface BrowserDefinitionOptions extends DefinitionOptions {
+  /** `typeboxCheck`, for TypeBox schemas that the entry's plans do not cover; default none (such a schema is `OPTIONS`). */
+  fallback?: ((schema: TSchema) => Validator) | undefined;
+}
+
+/**
+ * Validation follows each TypeBox schema's plan (src/plan/plan-check.ts): no code generation, so a strict
+ * Content-Security-Policy needs no 'unsafe-eval', and neither TypeBox's compiler nor its Check in the bundle
+ * unless a definition asks for the latter (`fallback`). streamTypes() also reads binary MessagePack through a
+ * codec compiled from the plan as closures (CSP-safe), which decodes and checks in one pass.
+ */
+const BINARY = /* @__PURE__ */ binaryDefaults(/* @__PURE__ */ typeboxPlanned(), typeboxInterpretedPlan);
+const NAMED = /* @__PURE__ */ namedDefaults(/* @__PURE__ */ typeboxPlanned());
+
+/** The defaults of a definition: the entry's own, or the same with a fallback for uncovered TypeBox schemas. */
+function binaryWith(options: BrowserDefinitionOptions) {
+  return options.fallback === undefined ? BINARY : binaryDefaults(typeboxPlanned(options.fallback), typeboxInterpretedPlan);
+}
 
 /**
  * Defines a stream's types for reading in a browser: same arguments as `streamTypes` from "streamtypes". The
@@ -53,9 +78,9 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
   item: I,
   header?: H,
   footer?: F,
-  options: DefinitionOptions = {},
+  options: BrowserDefinitionOptions = {},
 ): ReaderTypes<I, H, F> {
-  return new ReaderTypes(item, header as H, footer as F, options, BINARY);
+  return new ReaderTypes(item, header as H, footer as F, options, binaryWith(options));
 }
 
 /**
@@ -70,9 +95,9 @@ export function readerTypes<I extends SchemaLike, H extends SchemaLike | undefin
   item: I,
   header: H,
   footer: F,
-  options: DefinitionOptions & { format: Format },
+  options: BrowserDefinitionOptions & { format: Format },
 ): ReaderTypes<I, H, F> {
-  return new ReaderTypes(item, header, footer, options, NAMED);
+  return new ReaderTypes(item, header, footer, options, options.fallback === undefined ? NAMED : namedDefaults(typeboxPlanned(options.fallback)));
 }
 
 /**
@@ -83,6 +108,7 @@ export function readerTypes<I extends SchemaLike, H extends SchemaLike | undefin
  * const RECIPE = objectStream(Recipe, { format: sse() });
  * for await (const step of RECIPE.fetch("/recipe").readPartials()) render(step.value);
  */
-export function objectStream<S extends SchemaLike>(schema: S, options: DefinitionOptions = {}): ObjectReaderTypes<S> {
-  return defineObjectStream((item) => new ReaderTypes(item, undefined, schema, options, BINARY), schema, options, BINARY);
+export function objectStream<S extends SchemaLike>(schema: S, options: BrowserDefinitionOptions = {}): ObjectReaderTypes<S> {
+  const defaults = binaryWith(options);
+  return defineObjectStream((item) => new ReaderTypes(item, undefined, schema, options, defaults), schema, options, defaults);
 }

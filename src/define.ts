@@ -142,8 +142,9 @@ export class ReaderTypes<I extends SchemaLike, H extends SchemaLike | undefined 
   }
 
   /**
-   * How values are validated: "compiled" (TypeBox's TypeCompiler), "interpreted" (its `Check`: the browser entry,
-   * or a Content-Security-Policy that forbids code generation), "standard" (a Standard Schema library's own
+   * How values are validated: "compiled" (TypeBox's TypeCompiler), "interpreted" (no code generation: the browser
+   * entry's check through the schema's plan, or TypeBox's `Check` under a Content-Security-Policy that forbids
+   * code generation), "standard" (a Standard Schema library's own
    * check), or "off" (`validate: false`).
    */
   get validation(): "compiled" | "interpreted" | "standard" | "off" {

@@ -12,6 +12,8 @@ export interface TypeBoxPlanOptions {
   leafCheck(schema: object): (value: unknown) => boolean;
   /** A registered string format's check, or undefined when none is registered (the part then stays uncompiled). */
   format(name: string): ((value: string) => boolean) | undefined;
+  /** Told what the plan does not cover, when it does not (for a message naming it). */
+  uncovered?(why: string): void;
 }
 
 /** Thrown inside the walk when a schema needs something the plan does not cover. */
@@ -44,15 +46,16 @@ export function typeboxPlan(schema: unknown, options: TypeBoxPlanOptions): Plan 
     const root = walk(schema, options, definitions, ids);
     return { root, definitions };
   } catch (err) {
-    if (err instanceof Uncovered) return undefined;
-    throw err;
+    if (!(err instanceof Uncovered)) throw err;
+    options.uncovered?.(err.why);
+    return undefined;
   }
 }
 
 function walk(schema: unknown, options: TypeBoxPlanOptions, definitions: PlanNode[], ids: Map<string, number>): PlanNode {
   if (typeof schema !== "object" || schema === null || !(KIND in schema)) throw new Uncovered("not a TypeBox schema");
   const s = schema as Record<string | symbol, unknown>;
-  for (const keyword of UNCOVERED_KEYWORDS) if (s[keyword] !== undefined) throw new Uncovered(keyword);
+  for (const keyword of UNCOVERED_KEYWORDS) if (s[keyword] !== undefined) throw new Uncovered(`${keyword} (${String(s[KIND])})`);
   const kind = String(s[KIND]);
   // A recursive schema (Type.Recursive) carries an $id that its This nodes point back to.
   if (typeof s.$id === "string" && kind !== "This" && kind !== "Ref") {
@@ -99,6 +102,7 @@ function walkKind(kind: string, s: Record<string | symbol, unknown>, options: Ty
         maxLength: numberOr(s.maxLength),
         pattern: s.pattern === undefined ? undefined : new RegExp(String(s.pattern)),
         format,
+        formatName: format === undefined ? undefined : String(s.format),
       };
     }
     case "Number":
@@ -151,7 +155,7 @@ function walkKind(kind: string, s: Record<string | symbol, unknown>, options: Ty
     case "Any":
       return { kind: "any" };
     default:
-      if (LEAVES.has(kind)) return { kind: "leaf", check: options.leafCheck(s), name: kind.replace("streamtypes:", "") };
+      if (LEAVES.has(kind)) return { kind: "leaf", check: options.leafCheck(s), name: kind.replace("streamtypes:", ""), schema: s };
       throw new Uncovered(`the ${kind} kind`);
   }
 }

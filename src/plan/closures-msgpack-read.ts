@@ -2,7 +2,8 @@
 import { MAX_DEPTH, MISS } from "../codecs/codec.js";
 import type { Input } from "./msgpack-read.js";
 import type { MsgpackReadHelpers } from "./msgpack-helpers.js";
-import type { NumberNode, Plan, PlanNode, StringNode } from "./plan.js";
+import type { Plan, PlanNode } from "./plan.js";
+import { numberCheck, stringCheck } from "./value-checks.js";
 import { planKeyBytes } from "./plan-bytes.js";
 
 type Reader = (input: Input, depth: number) => unknown;
@@ -162,23 +163,4 @@ class ReaderBuilder {
     if (extra === "allow") return (input, depth) => this.h.readGeneric(input, depth);
     return this.reader(extra);
   }
-}
-
-/** A string node's checks beyond its type. */
-export function stringCheck(node: StringNode): (s: string) => boolean {
-  const { minLength, maxLength, pattern, format } = node;
-  return (s) => (minLength === undefined || s.length >= minLength) && (maxLength === undefined || s.length <= maxLength) && (pattern === undefined || pattern.test(s)) && (format === undefined || format(s));
-}
-
-/** A number node's checks, type included. */
-export function numberCheck(node: NumberNode): (v: unknown) => boolean {
-  const { integer, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf } = node;
-  return (v) =>
-    typeof v === "number" &&
-    (integer ? Number.isInteger(v) : Number.isFinite(v)) &&
-    (minimum === undefined || v >= minimum) &&
-    (maximum === undefined || v <= maximum) &&
-    (exclusiveMinimum === undefined || v > exclusiveMinimum) &&
-    (exclusiveMaximum === undefined || v < exclusiveMaximum) &&
-    (multipleOf === undefined || v % multipleOf === 0);
 }

@@ -2,7 +2,7 @@
 import { MAX_DEPTH, MISS } from "../codecs/codec.js";
 import type { Output } from "../codecs/output.js";
 import type { MsgpackWriteHelpers } from "./msgpack-helpers.js";
-import { numberCheck, stringCheck } from "./closures-msgpack-read.js";
+import { numberCheck, stringCheck } from "./value-checks.js";
 import type { Plan, PlanNode } from "./plan.js";
 import { constantBytes } from "./msgpack-write.js";
 import { acceptsUndefined, countsOwnNames, planKeyBytes } from "./plan-bytes.js";

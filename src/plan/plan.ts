@@ -57,6 +57,8 @@ export interface StringNode {
   readonly pattern: RegExp | undefined;
   /** A named format's check (TypeBox's FormatRegistry). */
   readonly format: ((value: string) => boolean) | undefined;
+  /** The format's name, for messages. */
+  readonly formatName?: string | undefined;
 }
 
 export interface NumberNode {
@@ -97,6 +99,8 @@ export interface LeafNode {
   readonly check: (value: unknown) => boolean;
   /** What the leaf is, for generated code's comments and messages. */
   readonly name: string;
+  /** The schema it came from, for messages that name its bounds (a TypedArray's class and length). */
+  readonly schema?: object | undefined;
 }
 
 /** A plan: the root node and the nodes that refs point to (recursive schemas). */

@@ -7,8 +7,9 @@ export const INVALID: unique symbol = Symbol.for("streamtypes.invalid");
 /** Checks values against one schema. `parse` is the fast path; `issues` runs only to explain a failure. */
 export interface Validator {
   /**
-   * "compiled" (TypeBox's TypeCompiler), "interpreted" (TypeBox's Value.Check: the browser entry, or a
-   * Content-Security-Policy that forbids code generation), or "standard" (a Standard Schema library's own check).
+   * "compiled" (TypeBox's TypeCompiler), "interpreted" (no code generation: the browser entry's check through the
+   * schema's plan, or TypeBox's Value.Check under a Content-Security-Policy that forbids code generation), or
+   * "standard" (a Standard Schema library's own check).
    */
   readonly mode: "compiled" | "interpreted" | "standard";
   /** The value to deliver (a Standard Schema may transform it), or {@link INVALID}. Synchronous. */
