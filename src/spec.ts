@@ -5,6 +5,7 @@ import type { Format } from "./format.js";
 import type { Plan } from "./plan/plan.js";
 import { DEFAULT_MAX_FRAME_BYTES, MAX_PAYLOAD_LENGTH } from "./protocol.js";
 import { checkCarriable } from "./schema/codec-support.js";
+import { validatedCodec } from "./plan/validated-codec.js";
 import type { Validator } from "./schema/validator.js";
 
 /** What a definition resolves to: everything a writer or reader needs, with the options already checked. */
@@ -53,20 +54,24 @@ export function resolveSpec(
   const validate = options.validate !== false;
   const check = (schema: unknown) => (validate && schema !== undefined ? validatorFor(schema) : undefined);
   const codec = options.format.codec;
-  const compile = (schema: unknown): SchemaCodec | undefined => {
+  const validators = { item: check(schemas.item), header: check(schemas.header), footer: check(schemas.footer) };
+  const compile = (part: StreamPart): SchemaCodec | undefined => {
+    const schema = schemas[part];
     if (!validate || schema === undefined || options.planFor === undefined) return undefined;
     const plan = options.planFor(schema);
     if (plan === undefined) return undefined;
-    return options.compile !== undefined ? options.compile(codec, plan) : codec.compile?.(plan);
+    const compiled = options.compile !== undefined ? options.compile(codec, plan) : codec.compile?.(plan);
+    // A Standard Schema's library still validates what the compiled codec takes (refinements, transforms, defaults).
+    return compiled !== undefined && plan.validateAfter === true ? validatedCodec(compiled, validators[part]!) : compiled;
   };
   return {
     format: options.format,
     maxFrameBytes,
     hasHeader: schemas.header !== undefined,
     hasFooter: schemas.footer !== undefined,
-    validators: { item: check(schemas.item), header: check(schemas.header), footer: check(schemas.footer) },
+    validators,
     schemas: { item: schemas.item, header: schemas.header, footer: schemas.footer },
-    compiled: { item: compile(schemas.item), header: compile(schemas.header), footer: compile(schemas.footer) },
+    compiled: { item: compile("item"), header: compile("header"), footer: compile("footer") },
   };
 }
 

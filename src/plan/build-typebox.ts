@@ -167,7 +167,7 @@ function numberOr(value: unknown): number | undefined {
 }
 
 /** The key and values of a discriminated union of objects, when every member has a required literal under one key and the values differ. */
-function discriminatorOf(members: readonly PlanNode[]): { key: string; members: Map<string | number | boolean, number> } | undefined {
+export function discriminatorOf(members: readonly PlanNode[]): { key: string; members: Map<string | number | boolean, number> } | undefined {
   const first = members[0];
   if (first === undefined || first.kind !== "object") return undefined;
   for (const candidate of first.fields) {
