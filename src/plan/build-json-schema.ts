@@ -40,8 +40,8 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
  * @example
  * jsonSchemaPlan({ type: "object", properties: { id: { type: "integer" } }, required: ["id"] })?.root.kind; // "object"
  */
-export function jsonSchemaPlan(schema: unknown): Plan | undefined {
-  const walker = new JsonSchemaWalk(schema);
+export function jsonSchemaPlan(schema: unknown, options: JsonSchemaPlanOptions = {}): Plan | undefined {
+  const walker = new JsonSchemaWalk(schema, options.declaredKeyOrder !== false);
   try {
     const root = walker.walk(schema);
     return { root, definitions: walker.definitions };
@@ -51,12 +51,25 @@ export function jsonSchemaPlan(schema: unknown): Plan | undefined {
   }
 }
 
+/** Options of {@link jsonSchemaPlan}. */
+export interface JsonSchemaPlanOptions {
+  /**
+   * false when the library lists an object's properties in its own order (arktype sorts them), not as the schema
+   * was written: values come in the written order, so a plan in another one would write every value reordered and
+   * miss on every payload written in the usual order. Objects of two or more properties then stay uncompiled.
+   */
+  declaredKeyOrder?: boolean | undefined;
+}
+
 class JsonSchemaWalk {
   readonly definitions: PlanNode[] = [];
   /** A schema reached through $ref → its definition's index (set before it is walked, so recursion ends). */
   private readonly targets = new Map<object, number>();
 
-  constructor(private readonly root: unknown) {}
+  constructor(
+    private readonly root: unknown,
+    private readonly declaredKeyOrder: boolean,
+  ) {}
 
   walk(schema: unknown): PlanNode {
     if (schema === true) return { kind: "any" };
@@ -141,6 +154,7 @@ class JsonSchemaWalk {
     // Any key is a string: a propertyNames of just { type: "string" } says nothing more.
     if (s.propertyNames !== undefined && !isStringType(s.propertyNames)) throw new Uncovered("propertyNames");
     const fields: PlanField[] = [];
+    if (!this.declaredKeyOrder && Object.keys(properties).length > 1) throw new Uncovered("properties in the library's order, not the schema's");
     for (const key of Object.keys(properties)) {
       // An absent key would be read from the prototype by the plan's writer (toString, constructor…): not followed.
       if (key in Object.prototype) throw new Uncovered(`a property named ${key}, as Object.prototype has one`);

@@ -7,7 +7,9 @@ import { isStandardSchema, VALIDATOR } from "./standard-schema.js";
  * The plan of a Standard Schema whose library exposes its JSON Schema, or undefined (the generic path): zod ≥ 4.2
  * and arktype ≥ 2.1.28 through Standard JSON Schema (`~standard.jsonSchema.input`, the shape a writer takes and the
  * wire carries; a schema the library cannot express throws there, and stays generic), TypeBox 1.x through
- * `typebox1()` (its schema is JSON Schema). valibot implements no JSON Schema itself: generic.
+ * `typebox1()` (its schema is JSON Schema). valibot implements no JSON Schema itself: generic. arktype sorts an
+ * object's properties in its JSON Schema, losing the order they were written in (the order values come in): its
+ * objects of two or more properties stay generic; arrays, tuples, records, unions and one-property objects compile.
  *
  * The plan gives the codec its shape; the library's own validation still runs on every value the compiled codec
  * takes (`validateAfter`), so refinements, transforms, defaults and formats apply exactly as on the generic path.
@@ -18,7 +20,9 @@ import { isStandardSchema, VALIDATOR } from "./standard-schema.js";
 export function standardSchemaPlan(schema: unknown): Plan | undefined {
   const json = jsonSchemaOf(schema);
   if (json === undefined) return undefined;
-  const plan = jsonSchemaPlan(json);
+  // arktype lists properties sorted, not as written: its objects of two or more properties stay generic.
+  const vendor = (schema as { "~standard": { vendor?: unknown } })["~standard"].vendor;
+  const plan = jsonSchemaPlan(json, { declaredKeyOrder: vendor !== "arktype" });
   return plan === undefined ? undefined : { ...plan, validateAfter: true };
 }
 
