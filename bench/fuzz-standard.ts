@@ -34,6 +34,21 @@ export const STANDARD_SCHEMAS: Readonly<Record<string, unknown>> = {
     i: z.string().regex(/^[a-c]*$/i),
   }),
   "zod discriminated union": z.discriminatedUnion("type", [z.object({ type: z.literal("text"), text: z.string().max(10) }), z.object({ type: z.literal("n"), n: z.number().multipleOf(0.5).gt(-4) }), z.object({ type: z.literal("end") })]),
+  // zod's validation adds nothing to this one's JSON Schema: the compiled codec checks it alone (src/schema/zod-exact.ts).
+  "zod exact: recursive, unions, tuple, enum, literals": z.object({
+    t: Tree,
+    u: z.union([z.string().max(3), z.array(z.int().gte(-5).lt(100)).min(1)]),
+    du: z.discriminatedUnion("type", [z.object({ type: z.literal("text"), text: z.string().max(2) }), z.object({ type: z.literal("n"), n: z.number().gt(-4).lte(1e6) })]),
+    tu: z.tuple([z.string(), z.number()]),
+    e: z.enum(["a", "b"]),
+    l: z.literal([1, "x", null, true]),
+    o: z.boolean().optional(),
+    n: z.string().nullable(),
+    s: z.strictObject({ a: z.number() }),
+    lo: z.looseObject({ a: z.number() }),
+    any: z.unknown(),
+    lz: z.lazy(() => z.string().max(3)),
+  }),
   "zod recursive, record, tuple, enum": z.object({ t: Tree, r: z.record(z.string(), z.int().max(100)), tu: z.tuple([z.string(), z.number()]), e: z.enum(["a", "b"]), s: z.strictObject({ a: z.number() }), l: z.looseObject({ a: z.number() }) }),
   // arktype sorts an object's properties in its JSON Schema: objects of one property, arrays, tuples, records and unions compile.
   "arktype morphs and narrows": type([{ a: "string.numeric.parse" }, { n: type("number").narrow((n) => n % 3 === 0) }, { "o?": "boolean" }, { b: ["string", "=>", (s: string) => s.toUpperCase()] }, { d: "number = 3" }]),
@@ -60,7 +75,8 @@ export function standardPair(schema: unknown): DefinitionPair {
   const compiled = streamTypes(schema as never) as unknown as AnyDefinition;
   const generic = defineStreamTypes(schema as never, undefined, undefined, {}, validatorFor) as unknown as AnyDefinition;
   const backend = (compiled as unknown as { spec: StreamSpec }).spec.compiled.item?.backend;
-  return { schema: schema as TSchema, compiled, generic, backend, headerFooter: false, maxFrameBytes: undefined };
+  // The schema as its JSON Schema, for messages (a zod or arktype schema does not print).
+  return { schema: jsonSchemaOf(schema) as unknown as TSchema, compiled, generic, backend, headerFooter: false, maxFrameBytes: undefined };
 }
 
 /** The JSON Schema a Standard Schema's library gives (the input side), as the compiled path reads it. */

@@ -17,6 +17,7 @@ import { defineStreamTypes } from "../src/standard.js";
 import { chooseValidator } from "../src/schema/choose.js";
 import { typeboxCompiled } from "../src/schema/typebox-compiled.js";
 import { typebox1 } from "../src/typebox1.js";
+import { zodChecksOnlyJsonSchema } from "../src/schema/zod-exact.js";
 
 const validatorFor = (schema: unknown) => chooseValidator(schema, typeboxCompiled);
 
@@ -63,6 +64,18 @@ describe("Standard Schemas with a JSON Schema get a compiled codec", () => {
     for (const uncovered of [{ allOf: [] }, { not: {} }, { type: "array", uniqueItems: true }, { $ref: "https://example.com/s.json" }, { type: "object", properties: { toString: {} } }, { type: "number", exclusiveMinimum: true }, { type: "array", prefixItems: [{}] }]) {
       expect(jsonSchemaPlan(uncovered), JSON.stringify(uncovered)).toBeUndefined();
     }
+  });
+});
+
+describe("zod: where its validation adds nothing to the JSON Schema, the compiled codec checks alone", () => {
+  it("exact: plain shapes, bounds, array lengths, a string's maximum, unions, recursion; not exact: a string's minimum (zod counts code points), refine, transform, default, formats, regexes, multipleOf, records, xor, coerce", () => {
+    const exact = (schema: unknown) => (streamTypes(schema as never) as unknown as { spec: { compiled: { item: unknown } } }).spec.compiled.item;
+    expect(zodChecksOnlyJsonSchema(STANDARD_SCHEMAS["zod W1"])).toBe(true);
+    expect(zodChecksOnlyJsonSchema(STANDARD_SCHEMAS["zod exact: recursive, unions, tuple, enum, literals"])).toBe(true);
+    for (const schema of [z.string().min(2), z.string().length(2), z.string().refine(Boolean), z.string().transform(Number), z.number().default(1), z.email(), z.string().regex(/a/i), z.number().multipleOf(0.1), z.record(z.string(), z.number()), z.xor([z.string(), z.number()]), z.coerce.number(), z.string().trim(), z.int32(), z.object({ a: z.string() }).catchall(z.number()), z.object({ a: z.string().readonly() })]) {
+      expect(zodChecksOnlyJsonSchema(schema), JSON.stringify(schema._zod.def.type)).toBe(false);
+    }
+    expect(exact(STANDARD_SCHEMAS["zod W1"])).toBeDefined();
   });
 });
 

@@ -2,6 +2,7 @@
 import { jsonSchemaPlan } from "../plan/build-json-schema.js";
 import type { Plan } from "../plan/plan.js";
 import { isStandardSchema, VALIDATOR } from "./standard-schema.js";
+import { zodChecksOnlyJsonSchema } from "./zod-exact.js";
 
 /**
  * The plan of a Standard Schema whose library exposes its JSON Schema, or undefined (the generic path): zod ≥ 4.2
@@ -12,7 +13,9 @@ import { isStandardSchema, VALIDATOR } from "./standard-schema.js";
  * objects of two or more properties stay generic; arrays, tuples, records, unions and one-property objects compile.
  *
  * The plan gives the codec its shape; the library's own validation still runs on every value the compiled codec
- * takes (`validateAfter`), so refinements, transforms, defaults and formats apply exactly as on the generic path.
+ * takes (`validateAfter`), so refinements, transforms, defaults and formats apply exactly as on the generic path —
+ * except for a zod schema whose validation adds nothing to its JSON Schema (zod-exact.ts), which the plan then
+ * checks alone.
  *
  * @example
  * standardSchemaPlan(z.object({ id: z.int() }))?.root.kind; // "object"
@@ -23,7 +26,9 @@ export function standardSchemaPlan(schema: unknown): Plan | undefined {
   // arktype lists properties sorted, not as written: its objects of two or more properties stay generic.
   const vendor = (schema as { "~standard": { vendor?: unknown } })["~standard"].vendor;
   const plan = jsonSchemaPlan(json, { declaredKeyOrder: vendor !== "arktype" });
-  return plan === undefined ? undefined : { ...plan, validateAfter: true };
+  if (plan === undefined) return undefined;
+  // zod's validation is skipped only where it checks exactly what the JSON Schema says and returns an equal value.
+  return { ...plan, validateAfter: !(vendor === "zod" && zodChecksOnlyJsonSchema(schema)) };
 }
 
 /** The JSON Schema of a Standard Schema's input, or undefined where its library gives none. */
