@@ -32,11 +32,19 @@ const LIBRARIES: Record<string, { item: unknown; header: unknown; footer: unknow
     header: z.object({ source: z.string(), createdAt: z.number() }),
     footer: z.object({ count: z.int(), durationSec: z.number() }),
   },
+  // A minimum string length stays with zod (it counts code points): the compiled codec then runs zod's validation too.
+  "zod 4, zod still validating (`z.string().min(1)` words)": {
+    item: z.object({ id: z.int(), words: z.array(z.string().min(1)), score: z.number() }),
+    header: z.object({ source: z.string().min(1), createdAt: z.number() }),
+    footer: z.object({ count: z.int(), durationSec: z.number() }),
+  },
   "TypeBox 1 (`typebox1()`)": {
     item: typebox1(Type1.Object({ id: Type1.Integer(), words: Type1.Array(Type1.String()), score: Type1.Number() })),
     header: typebox1(Type1.Object({ source: Type1.String(), createdAt: Type1.Number() })),
     footer: typebox1(Type1.Object({ count: Type1.Integer(), durationSec: Type1.Number() })),
   },
+  // For reference: TypeBox 0.34, whose plan is walked from the schema directly.
+  "TypeBox 0.34 (reference)": { item: W1.item, header: W1.header, footer: W1.footer },
 };
 
 const validatorFor = (schema: unknown) => chooseValidator(schema, typeboxCompiled);
