@@ -5,7 +5,6 @@ import type { Format } from "./format.js";
 import type { Plan } from "./plan/plan.js";
 import { DEFAULT_MAX_FRAME_BYTES, MAX_PAYLOAD_LENGTH } from "./protocol.js";
 import { checkCarriable } from "./schema/codec-support.js";
-import { validatedCodec } from "./plan/validated-codec.js";
 import type { Validator } from "./schema/validator.js";
 
 /** What a definition resolves to: everything a writer or reader needs, with the options already checked. */
@@ -33,8 +32,8 @@ export interface SpecOptions {
   readonly maxFrameBytes?: number | undefined;
   /** The entry's walk of a schema into a plan (TypeBox in the main and browser entries), for compiled codecs. */
   readonly planFor?: ((schema: unknown) => Plan | undefined) | undefined;
-  /** The entry's back ends for a plan: the codec's own `compile` when not given (reading entries). */
-  readonly compile?: ((codec: Codec, plan: Plan) => SchemaCodec | undefined) | undefined;
+  /** The entry's back ends for a plan, given the part's validator: the codec's own `compile` when not given (reading entries). */
+  readonly compile?: ((codec: Codec, plan: Plan, validator: Validator) => SchemaCodec | undefined) | undefined;
 }
 
 /**
@@ -60,9 +59,9 @@ export function resolveSpec(
     if (!validate || schema === undefined || options.planFor === undefined) return undefined;
     const plan = options.planFor(schema);
     if (plan === undefined) return undefined;
-    const compiled = options.compile !== undefined ? options.compile(codec, plan) : codec.compile?.(plan);
-    // A Standard Schema's library still validates what the compiled codec takes (refinements, transforms, defaults).
-    return compiled !== undefined && plan.validateAfter === true ? validatedCodec(compiled, validators[part]!) : compiled;
+    if (options.compile !== undefined) return options.compile(codec, plan, validators[part]!);
+    // A plan whose schema's validator must still run needs the writing entries' back ends (compileForWriting), which wrap it.
+    return plan.validateAfter === true ? undefined : codec.compile?.(plan);
   };
   return {
     format: options.format,
