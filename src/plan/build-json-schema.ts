@@ -1,5 +1,5 @@
 // JSON Schema (draft 2020-12 / draft-07, as zod 4, arktype 2 and TypeBox 1 emit it) → plan: one walk; a keyword the plan does not follow leaves the part uncompiled.
-import { discriminatorOf } from "./build-typebox.js";
+import { discriminatorOf, numberNode } from "./build-typebox.js";
 import type { Plan, PlanField, PlanNode } from "./plan.js";
 
 /** Thrown inside the walk when a schema needs something the plan does not cover. */
@@ -20,9 +20,6 @@ const FOLLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
   boolean: new Set(["type"]),
   null: new Set(["type"]),
 };
-
-/** Integers are held to ±(2^53 − 1) unless the schema bounds them itself: a larger one then goes the generic way. */
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * The plan of a JSON Schema, or undefined when some part of it is not covered (allOf, not, if, uniqueItems, a
@@ -123,22 +120,8 @@ class JsonSchemaWalk {
           format: undefined,
         };
       case "number":
-      case "integer": {
-        const integer = type === "integer";
-        const minimum = bound(s.minimum);
-        const maximum = bound(s.maximum);
-        const exclusiveMinimum = bound(s.exclusiveMinimum);
-        const exclusiveMaximum = bound(s.exclusiveMaximum);
-        return {
-          kind: "number",
-          integer,
-          minimum: integer && minimum === undefined && exclusiveMinimum === undefined ? -MAX_SAFE : minimum,
-          maximum: integer && maximum === undefined && exclusiveMaximum === undefined ? MAX_SAFE : maximum,
-          exclusiveMinimum,
-          exclusiveMaximum,
-          multipleOf: bound(s.multipleOf),
-        };
-      }
+      case "integer":
+        return numberNode(type === "integer", { minimum: bound(s.minimum), maximum: bound(s.maximum), exclusiveMinimum: bound(s.exclusiveMinimum), exclusiveMaximum: bound(s.exclusiveMaximum), multipleOf: bound(s.multipleOf) });
       case "boolean":
         return { kind: "boolean" };
       default:
