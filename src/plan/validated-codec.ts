@@ -3,8 +3,8 @@ import { MISS, type SchemaCodec } from "../codecs/codec.js";
 import { INVALID, type Validator } from "../schema/validator.js";
 
 /**
- * `codec` with `validator` run on every value it takes: a writer's value once written (false if the validator
- * refuses or throws, and the generic path then reports), a reader's value once decoded (delivered as the validator
+ * `codec` with `validator` run on every value it takes: a writer's value before it is written (false if the
+ * validator refuses or throws, and the generic path then reports), a reader's value once decoded (delivered as the validator
  * returns it, transforms and defaults applied; MISS if it refuses or throws). The results are the generic path's:
  * it runs the same validator on the same value.
  *
@@ -21,12 +21,14 @@ export function validatedCodec(codec: SchemaCodec, validator: Validator): Schema
       write === undefined
         ? undefined
         : (value, out) => {
-            if (!write(value, out)) return false;
+            // Validated first, then written, as the generic path does (a library that changed the value in place
+            // would have the changed value written on both paths).
             try {
-              return validator.parse(value) !== INVALID;
+              if (validator.parse(value) === INVALID) return false;
             } catch {
               return false;
             }
+            return write(value, out);
           },
     read:
       read === undefined
