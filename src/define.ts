@@ -35,8 +35,8 @@ export interface EntryDefaults {
   validatorFor(schema: unknown): Validator;
   /** The walk of a schema into a plan, for codecs compiled from it; absent or undefined: the generic codec. */
   planFor?(schema: unknown): Plan | undefined;
-  /** The back ends for a plan (writing entries: compileForWriting); absent: the codec's own `compile`. */
-  compile?(codec: Codec, plan: Plan): SchemaCodec | undefined;
+  /** The back ends for a plan, given the part's validator (writing entries: compileForWriting); absent: the codec's own `compile`. */
+  compile?(codec: Codec, plan: Plan, validator: Validator): SchemaCodec | undefined;
 }
 
 /** The reader's methods that exist for every stream. */

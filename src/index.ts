@@ -3,6 +3,8 @@ import type { StreamTypes } from "./define.js";
 import { chooseValidator } from "./schema/choose.js";
 import type { SchemaLike } from "./schema/infer.js";
 import { typeboxCompiled, typeboxCompiledPlan } from "./schema/typebox-compiled.js";
+import { standardSchemaPlan } from "./schema/standard-plan.js";
+import type { Plan } from "./plan/plan.js";
 import { defineObjectStreamIn, defineStreamTypes, entryDefaults, type StreamTypesOptions } from "./standard.js";
 import type { ObjectStream } from "./partial/object-stream.js";
 
@@ -28,7 +30,7 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
   footer?: F,
   options: StreamTypesOptions = {},
 ): StreamTypes<I, H, F> {
-  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, typeboxCompiled), typeboxCompiledPlan);
+  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, typeboxCompiled), mainPlan);
 }
 
 /**
@@ -41,5 +43,10 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
  * for await (const step of RECIPE.fetch("/recipe").readPartials()) render(step.value);
  */
 export function objectStream<S extends SchemaLike>(schema: S, options: StreamTypesOptions = {}): ObjectStream<S> {
-  return defineObjectStreamIn(schema, options, entryDefaults(options, (s) => chooseValidator(s, typeboxCompiled), typeboxCompiledPlan));
+  return defineObjectStreamIn(schema, options, entryDefaults(options, (s) => chooseValidator(s, typeboxCompiled), mainPlan));
+}
+
+/** This entry's plans: TypeBox 0.34 schemas walked directly, Standard Schemas through the JSON Schema their library exposes. */
+function mainPlan(schema: unknown): Plan | undefined {
+  return typeboxCompiledPlan(schema) ?? standardSchemaPlan(schema);
 }

@@ -32,8 +32,8 @@ export interface SpecOptions {
   readonly maxFrameBytes?: number | undefined;
   /** The entry's walk of a schema into a plan (TypeBox in the main and browser entries), for compiled codecs. */
   readonly planFor?: ((schema: unknown) => Plan | undefined) | undefined;
-  /** The entry's back ends for a plan: the codec's own `compile` when not given (reading entries). */
-  readonly compile?: ((codec: Codec, plan: Plan) => SchemaCodec | undefined) | undefined;
+  /** The entry's back ends for a plan, given the part's validator: the codec's own `compile` when not given (reading entries). */
+  readonly compile?: ((codec: Codec, plan: Plan, validator: Validator) => SchemaCodec | undefined) | undefined;
 }
 
 /**
@@ -53,20 +53,24 @@ export function resolveSpec(
   const validate = options.validate !== false;
   const check = (schema: unknown) => (validate && schema !== undefined ? validatorFor(schema) : undefined);
   const codec = options.format.codec;
-  const compile = (schema: unknown): SchemaCodec | undefined => {
+  const validators = { item: check(schemas.item), header: check(schemas.header), footer: check(schemas.footer) };
+  const compile = (part: StreamPart): SchemaCodec | undefined => {
+    const schema = schemas[part];
     if (!validate || schema === undefined || options.planFor === undefined) return undefined;
     const plan = options.planFor(schema);
     if (plan === undefined) return undefined;
-    return options.compile !== undefined ? options.compile(codec, plan) : codec.compile?.(plan);
+    if (options.compile !== undefined) return options.compile(codec, plan, validators[part]!);
+    // A plan whose schema's validator must still run needs the writing entries' back ends (compileForWriting), which wrap it.
+    return plan.validateAfter === true ? undefined : codec.compile?.(plan);
   };
   return {
     format: options.format,
     maxFrameBytes,
     hasHeader: schemas.header !== undefined,
     hasFooter: schemas.footer !== undefined,
-    validators: { item: check(schemas.item), header: check(schemas.header), footer: check(schemas.footer) },
+    validators,
     schemas: { item: schemas.item, header: schemas.header, footer: schemas.footer },
-    compiled: { item: compile(schemas.item), header: compile(schemas.header), footer: compile(schemas.footer) },
+    compiled: { item: compile("item"), header: compile("header"), footer: compile("footer") },
   };
 }
 

@@ -5,6 +5,7 @@ import { defineObjectStream, type ObjectStream } from "./partial/object-stream.j
 import { formatNamed, type FormatNames } from "./formats/by-name.js";
 import { StreamError } from "./errors.js";
 import { chooseValidator } from "./schema/choose.js";
+import { standardSchemaPlan } from "./schema/standard-plan.js";
 import type { SchemaLike } from "./schema/infer.js";
 
 export { StreamTypes, ReaderTypes } from "./define.js";
@@ -91,7 +92,7 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
   footer?: F,
   options: StreamTypesOptions = {},
 ): StreamTypes<I, H, F> {
-  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, refuseTypeBox));
+  return defineStreamTypes(item, header as H, footer as F, options, (schema) => chooseValidator(schema, refuseTypeBox), standardSchemaPlan);
 }
 
 /**
@@ -103,7 +104,7 @@ export function streamTypes<I extends SchemaLike, H extends SchemaLike | undefin
  * const RECIPE = objectStream(z.object({ title: z.string(), steps: z.array(z.string()) }), { format: sse() });
  */
 export function objectStream<S extends SchemaLike>(schema: S, options: StreamTypesOptions = {}): ObjectStream<S> {
-  return defineObjectStreamIn(schema, options, entryDefaults(options, (s) => chooseValidator(s, refuseTypeBox)));
+  return defineObjectStreamIn(schema, options, entryDefaults(options, (s) => chooseValidator(s, refuseTypeBox), standardSchemaPlan));
 }
 
 /** @internal An object stream of this entry or the main one, with the entry's defaults. */

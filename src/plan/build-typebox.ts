@@ -1,5 +1,5 @@
 // TypeBox 0.34 schema → plan: one walk of the schema; a kind the plan does not cover leaves the part uncompiled.
-import type { Plan, PlanField, PlanNode } from "./plan.js";
+import type { NumberNode, Plan, PlanField, PlanNode } from "./plan.js";
 
 /** TypeBox 0.34's Kind key, a global symbol: no import of TypeBox is needed to read a schema. */
 const KIND = Symbol.for("TypeBox.Kind");
@@ -107,20 +107,7 @@ function walkKind(kind: string, s: Record<string | symbol, unknown>, options: Ty
     }
     case "Number":
     case "Integer": {
-      const integer = kind === "Integer";
-      const minimum = numberOr(s.minimum);
-      const maximum = numberOr(s.maximum);
-      const exclusiveMinimum = numberOr(s.exclusiveMinimum);
-      const exclusiveMaximum = numberOr(s.exclusiveMaximum);
-      return {
-        kind: "number",
-        integer,
-        minimum: integer && minimum === undefined && exclusiveMinimum === undefined ? -MAX_SAFE : minimum,
-        maximum: integer && maximum === undefined && exclusiveMaximum === undefined ? MAX_SAFE : maximum,
-        exclusiveMinimum,
-        exclusiveMaximum,
-        multipleOf: numberOr(s.multipleOf),
-      };
+      return numberNode(kind === "Integer", { minimum: numberOr(s.minimum), maximum: numberOr(s.maximum), exclusiveMinimum: numberOr(s.exclusiveMinimum), exclusiveMaximum: numberOr(s.exclusiveMaximum), multipleOf: numberOr(s.multipleOf) });
     }
     case "Boolean":
       return { kind: "boolean" };
@@ -160,6 +147,26 @@ function walkKind(kind: string, s: Record<string | symbol, unknown>, options: Ty
   }
 }
 
+/**
+ * A number node with a schema's bounds; an integer without bounds of its own is held to ±(2^53 − 1), as the
+ * validators hold it (a larger one then takes the generic path).
+ *
+ * @example
+ * numberNode(true, {}).maximum; // Number.MAX_SAFE_INTEGER
+ */
+export function numberNode(integer: boolean, bounds: Partial<Omit<NumberNode, "kind" | "integer">>): NumberNode {
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf } = bounds;
+  return {
+    kind: "number",
+    integer,
+    minimum: integer && minimum === undefined && exclusiveMinimum === undefined ? -MAX_SAFE : minimum,
+    maximum: integer && maximum === undefined && exclusiveMaximum === undefined ? MAX_SAFE : maximum,
+    exclusiveMinimum,
+    exclusiveMaximum,
+    multipleOf,
+  };
+}
+
 function extraOf(additional: unknown, child: (value: unknown) => PlanNode): "allow" | "deny" | PlanNode {
   if (additional === undefined || additional === true) return "allow";
   if (additional === false) return "deny";
@@ -171,7 +178,7 @@ function numberOr(value: unknown): number | undefined {
 }
 
 /** The key and values of a discriminated union of objects, when every member has a required literal under one key and the values differ. */
-function discriminatorOf(members: readonly PlanNode[]): { key: string; members: Map<string | number | boolean, number> } | undefined {
+export function discriminatorOf(members: readonly PlanNode[]): { key: string; members: Map<string | number | boolean, number> } | undefined {
   const first = members[0];
   if (first === undefined || first.kind !== "object") return undefined;
   for (const candidate of first.fields) {

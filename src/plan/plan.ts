@@ -107,4 +107,9 @@ export interface LeafNode {
 export interface Plan {
   readonly root: PlanNode;
   readonly definitions: readonly PlanNode[];
+  /**
+   * True when the schema's own validation must still run on every value the compiled codec takes (a Standard
+   * Schema: its library may refine, transform or default beyond what the plan says): see validated-codec.ts.
+   */
+  readonly validateAfter?: boolean | undefined;
 }
