@@ -131,6 +131,12 @@ export class DurableReader implements FanMember {
         if (this.done) return;
         const fan = StreamFan.of(store, this.streamId, codec) ?? StreamFan.at(store, this.streamId, codec, this.position, { retryStoreMs, maxPayloadBytes: this.spec.maxFrameBytes, format: this.format });
         if (fan.join(this) !== "behind") return this.joined(fan);
+        const missed = fan.since(this.position);
+        if (missed !== undefined) {
+          // A few parts behind (it came as a part arrived): the fan still has them; then it is at the fan's position.
+          for (const part of missed) if (this.write(part)) return this.end();
+          continue;
+        }
         await this.sink.room();
         if (this.done) return;
         let result: IteratorResult<StoredPart>;
@@ -149,15 +155,20 @@ export class DurableReader implements FanMember {
         const part = result.value;
         if (part.id <= this.position) continue;
         outage.recovered();
-        this.encoder ??= alignedEncoder(this.format, this.position, this.spec.maxFrameBytes);
-        this.opened = true;
-        this.sink.write(this.encoder.frame(part.kind, part.payload));
-        this.position = part.id;
-        if (isTerminal(part.kind)) return this.end();
+        if (this.write(part)) return this.end();
       }
     } catch (err) {
       this.failWith(err);
     }
+  }
+
+  /** Frames `part` with its own encoder and writes it; true when it was the last. */
+  private write(part: StoredPart): boolean {
+    this.encoder ??= alignedEncoder(this.format, this.position, this.spec.maxFrameBytes);
+    this.opened = true;
+    this.sink.write(this.encoder.frame(part.kind, part.payload));
+    this.position = part.id;
+    return isTerminal(part.kind);
   }
 
   /** Now in the fan (live, or waiting ahead): its own read and encoder go; its opening bytes go out if none did. */

@@ -11,6 +11,8 @@ const EMPTY = new Uint8Array(0);
  * appends) and goes on: a burst of parts for 10,000 readers is about 100 ms of writes, which must not be one turn.
  */
 const WRITES_PER_TURN = 2000;
+/** The latest parts a fan keeps, so that a reader a few parts behind (it connected as a part arrived) catches up without a read of the store. */
+const RECENT_PARTS = 32;
 
 /** A reader that a fan writes to: its position, its format, and what it does with each frame. */
 export interface FanMember {
@@ -88,6 +90,9 @@ export class StreamFan {
   private readonly ahead = new Set<FanMember>();
   private readonly abort = new AbortController();
   private readonly positions: Positions;
+  /** The latest parts handed out, oldest first: every part after `recentAfter`. */
+  private readonly recent: StoredPart[] = [];
+  private recentAfter: number;
   private closed = false;
 
   private constructor(
@@ -99,6 +104,7 @@ export class StreamFan {
     private readonly options: FanOptions,
   ) {
     this.last = start;
+    this.recentAfter = start;
     this.positions = new Positions(start);
   }
 
@@ -139,6 +145,12 @@ export class StreamFan {
     }
     this.groupOf(member).members.add(member);
     return "live";
+  }
+
+  /** The parts after `position` up to `last`, when the fan still has them all in memory; else undefined (read the store). */
+  since(position: number): readonly StoredPart[] | undefined {
+    if (position < this.recentAfter) return undefined;
+    return this.recent.filter((part) => part.id > position);
   }
 
   /** Removes `member` (it ended, left, or fell behind); the fan ends with its last reader. */
@@ -198,6 +210,8 @@ export class StreamFan {
       this.groupOf(member).members.add(member);
     }
     this.last = part.id;
+    this.recent.push(part);
+    if (this.recent.length > RECENT_PARTS) this.recentAfter = this.recent.shift()!.id;
     const now = Date.now();
     for (const group of [...this.groups]) {
       const frame = group.encoder.frame(part.kind, part.payload);
