@@ -2,12 +2,14 @@
 // Usage: node --import tsx bench/durable-fanout-client.ts <base url> <readers> <streams>   (IPC: "connected" with the connect time; then the results once every reader ended)
 import { Agent, get, type IncomingMessage } from "node:http";
 import { binary, msgpack, streamTypes } from "../src/index.js";
+import { profileOnMessages } from "./cpu-profile-summary.js";
 import { FanHeader, FanItem, ITEMS } from "./durable-fanout-server.js";
 
 const [base, readerCount, streamCount] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4])];
 /** Readers opened at once; the next batch once these have their headers. */
 const BATCH = 250;
 const S = streamTypes(FanItem, FanHeader, undefined, { format: binary(msgpack()) });
+profileOnMessages();
 const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
 
 /** A response's bytes as an async iterable: chunks queued from 'data' events (no stream machinery per chunk). */

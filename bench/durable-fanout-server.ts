@@ -1,7 +1,6 @@
 // Child process of bench/durable-fanout.ts: one instance serving 100 durable streams over a Redis store; the producers start on "go" (10 items/s each) and it reports its memory, CPU, event-loop delay and (PROFILE=1) a CPU profile on request.
 // Usage: node --expose-gc --import tsx bench/durable-fanout-server.ts <redis url>   (prints its URL; IPC messages "go", "stats", "profile-start", "profile-stop")
 import { createServer } from "node:http";
-import { Session } from "node:inspector";
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Type } from "@sinclair/typebox";
@@ -9,6 +8,7 @@ import { createClient } from "redis";
 import { binary, msgpack, streamTypes } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
 import { redisStore } from "../src/redis.js";
+import { profileOnMessages } from "./cpu-profile-summary.js";
 
 export const FanItem = Type.Object({ n: Type.Integer(), t: Type.Number() });
 export const FanHeader = Type.Object({ stream: Type.String() });
@@ -16,31 +16,6 @@ export const ITEMS = Number(process.env.ITEMS ?? 100);
 export const EVERY_MS = 100; // 10 items/s per stream
 
 const S = streamTypes(FanItem, FanHeader, undefined, { format: binary(msgpack()) });
-
-/** A V8 CPU profile's nodes, as much as the summary needs. */
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Self time per function (top 25) and per file, in % of the samples. */
-function summarize(profile: CpuProfile): { functions: [string, number][]; files: [string, number][] } {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const fn = new Map<string, number>();
-  const file = new Map<string, number>();
-  for (const id of profile.samples) {
-    const frame = byId.get(id)!.callFrame;
-    const where = frame.url.replace(/^.*\/(src|bench|node_modules)\//, "$1/") || "(V8/native)";
-    const name = `${frame.functionName || "(anonymous)"} ${where}:${frame.lineNumber + 1}`;
-    fn.set(name, (fn.get(name) ?? 0) + 1);
-    const f = frame.url === "" ? `(${frame.functionName || "native"})` : frame.url.startsWith("node:") ? frame.url : where.replace(/^(node_modules\/(@[^/]+\/)?[^/]+).*$/, "$1");
-    file.set(f, (file.get(f) ?? 0) + 1);
-  }
-  const total = profile.samples.length;
-  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, +((100 * v) / total).toFixed(1)] as [string, number]);
-  return { functions: top(fn, 25), files: top(file, 20) };
-}
 
 if (process.send !== undefined && process.argv[1]?.endsWith("durable-fanout-server.ts")) {
   const client = createClient({ url: process.argv[2] });
@@ -69,9 +44,7 @@ if (process.send !== undefined && process.argv[1]?.endsWith("durable-fanout-serv
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", 4096, resolve));
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   const loop = monitorEventLoopDelay({ resolution: 10 });
-  const session = new Session();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  profileOnMessages();
   process.on("message", (message) => {
     if (message === "go") {
       loop.enable();
@@ -82,19 +55,6 @@ if (process.send !== undefined && process.argv[1]?.endsWith("durable-fanout-serv
       gc();
       const eventLoopDelayMs = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
       process.send!({ memory: process.memoryUsage(), cpu: process.cpuUsage(), eventLoopDelayMs });
-    }
-    if (message === "profile-start") {
-      session.connect();
-      void post("Profiler.enable")
-        .then(() => post("Profiler.setSamplingInterval", { interval: 500 }))
-        .then(() => post("Profiler.start"))
-        .then(() => process.send!({ profiling: true }));
-    }
-    if (message === "profile-stop") {
-      void post("Profiler.stop").then((result) => {
-        session.disconnect();
-        process.send!({ profile: summarize((result as { profile: CpuProfile }).profile) });
-      });
     }
   });
   process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);

@@ -52,17 +52,20 @@ const watch = setInterval(() => {
 }, 500);
 const startedAt = performance.now();
 server.send("go");
-let profile: unknown;
+let profiles: unknown;
 if (PROFILE) {
-  // The middle of the run: from 2 s after the start, for 4 s.
+  // The middle of the run, on both sides at once: from 2 s after the start, for 4 s.
   await new Promise((resolve) => setTimeout(resolve, 2000));
-  const on = message(server, "profiling");
+  const on = [message(server, "profiling"), message(client, "profiling")];
   server.send("profile-start");
-  await on;
+  client.send("profile-start");
+  await Promise.all(on);
   await new Promise((resolve) => setTimeout(resolve, 4000));
-  const summary = message<{ profile: unknown }>(server, "profile");
+  const summaries = [message<{ profile: unknown }>(server, "profile"), message<{ profile: unknown }>(client, "profile")];
   server.send("profile-stop");
-  profile = (await summary).profile;
+  client.send("profile-stop");
+  const [serverProfile, clientProfile] = await Promise.all(summaries);
+  profiles = { server: serverProfile!.profile, client: clientProfile!.profile };
 }
 const client_ = await results;
 const seconds = (performance.now() - startedAt) / 1000;
@@ -86,7 +89,7 @@ const result = {
   serverEventLoopDelayMs: after.eventLoopDelayMs,
   loadAverage: (await import("node:os")).loadavg().map((l) => +l.toFixed(1)),
   node: process.version,
-  ...(PROFILE ? { serverProfile: profile } : {}),
+  ...(PROFILE ? { profiles } : {}),
 };
 console.log(JSON.stringify(result, null, 2));
 server.kill();

@@ -3,14 +3,10 @@ import type { Format, FrameEncoder } from "../format.js";
 import { FrameKind } from "../protocol.js";
 import { goneError, isTerminal, type ReplayStore, type StoredPart } from "./store.js";
 import { Positions } from "./parts.js";
+import { enqueueDelivery } from "./delivery-queue.js";
 import { StoreOutage } from "./store-outage.js";
 
 const EMPTY = new Uint8Array(0);
-/**
- * Deliveries made in one turn of the event loop before the fan-out lets it run (timers, replies to the producers'
- * appends) and goes on: a burst of parts for 10,000 readers is about 100 ms of writes, which must not be one turn.
- */
-const WRITES_PER_TURN = 2000;
 /** The latest parts a fan keeps, so that a reader a few parts behind (it connected as a part arrived) catches up without a read of the store. */
 const RECENT_PARTS = 32;
 
@@ -173,37 +169,43 @@ export class StreamFan {
     return group;
   }
 
+  /**
+   * Reads the store once for every reader here, from after `last`, and queues each part for delivery (see
+   * delivery-queue.ts): the read runs ahead of the deliveries when they lag, the parts waiting in order.
+   */
   private async run(): Promise<void> {
     const outage = new StoreOutage(this.store, this.streamId, this.options.format, this.options.retryStoreMs);
+    let fetched = this.last;
     for (;;) {
       try {
-        for await (const part of this.store.read(this.streamId, this.last, this.abort.signal, this.codec)) {
+        for await (const part of this.store.read(this.streamId, fetched, this.abort.signal, this.codec)) {
           if (this.closed) return;
           const expected = this.positions.peek(part.kind);
           if (part.id !== expected) throw goneError(this.streamId, `the part with id ${expected} is missing: the store gave ${part.id}`);
           this.positions.take(part.kind);
           outage.recovered();
-          this.deliver(part);
-          if (isTerminal(part.kind)) return this.close();
-          if (spend(this.readers)) await nextTurn();
-          if (this.closed) return;
+          fetched = part.id;
+          enqueueDelivery(() => this.deliver(part));
+          if (isTerminal(part.kind)) return;
         }
         if (this.closed) return;
         throw goneError(this.streamId, "the replay store stopped giving its parts before its end");
       } catch (err) {
         if (this.closed) return;
         try {
-          await outage.retry(err, this.last);
+          await outage.retry(err, fetched);
         } catch (final) {
-          return this.fail(final);
+          enqueueDelivery(() => this.fail(final));
+          return;
         }
         if (this.closed) return;
       }
     }
   }
 
-  /** Hands `part` to every reader: those waiting ahead whose next part it is join first. */
-  private deliver(part: StoredPart): void {
+  /** Hands `part` to every reader (those waiting ahead whose next part it is join first); returns the writes made. */
+  private deliver(part: StoredPart): number {
+    if (this.closed) return 0;
     for (const member of this.ahead) {
       if (member.position >= part.id) continue;
       this.ahead.delete(member);
@@ -213,18 +215,24 @@ export class StreamFan {
     this.recent.push(part);
     if (this.recent.length > RECENT_PARTS) this.recentAfter = this.recent.shift()!.id;
     const now = Date.now();
+    let writes = 0;
     for (const group of [...this.groups]) {
       const frame = group.encoder.frame(part.kind, part.payload);
       group.lastWrite = now;
+      writes += group.members.size;
       for (const member of group.members) member.take(frame, part);
     }
+    if (isTerminal(part.kind)) this.close();
+    return writes;
   }
 
-  private fail(err: unknown): void {
+  private fail(err: unknown): number {
+    if (this.closed) return 0;
     const members = [...this.ahead];
     for (const group of this.groups) members.push(...group.members);
     this.close();
     for (const member of members) member.fail(err);
+    return members.length;
   }
 
   private close(): void {
@@ -259,27 +267,4 @@ export function openingBytes(encoder: FrameEncoder): Uint8Array {
   const first = encoder.frame(FrameKind.KEEPALIVE, EMPTY);
   const keepAlive = encoder.frame(FrameKind.KEEPALIVE, EMPTY);
   return first.subarray(0, first.length - keepAlive.length);
-}
-
-let writesThisTurn = 0;
-let turnEnds = false;
-
-/** Counts `writes` made in this turn; true when the turn has had its share and the caller should yield. */
-function spend(writes: number): boolean {
-  writesThisTurn += writes;
-  if (!turnEnds) {
-    turnEnds = true;
-    setTimeout(resetTurn, 0);
-  }
-  return writesThisTurn >= WRITES_PER_TURN;
-}
-
-function resetTurn(): void {
-  writesThisTurn = 0;
-  turnEnds = false;
-}
-
-/** Resolves in a later turn of the event loop, after its I/O. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
