@@ -1,4 +1,4 @@
-// Child process of bench/durable-fanout.ts: one instance serving 100 durable streams over a Redis store; the producers start on "go" (10 items/s each) and it reports its memory, CPU, event-loop delay and (PROFILE=1) a CPU profile on request.
+// Child process of bench/durable-fanout.ts: one instance serving 100 durable streams over a Redis store; the producers start on "go" (10 items/s each) and it reports its memory, CPU, event-loop delay, the appends' round trips and (PROFILE=1) a CPU profile on request.
 // Usage: node --expose-gc --import tsx bench/durable-fanout-server.ts <redis url>   (prints its URL; IPC messages "go", "stats", "profile-start", "profile-stop")
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +22,15 @@ if (process.send !== undefined && process.argv[1]?.endsWith("durable-fanout-serv
   client.on("error", () => {});
   await client.connect();
   const store = redisStore({ client, keyPrefix: "fan:" });
+  // Each append's round trip (sent to reply handled), to see whether appends wait behind the deliveries.
+  const appendMs: number[] = [];
+  const append = store.append.bind(store);
+  store.append = (streamId, part) => {
+    const sent = performance.now();
+    const done = append(streamId, part);
+    void done.then(() => appendMs.push(performance.now() - sent), () => {});
+    return done;
+  };
   let go = () => {};
   const started = new Promise<void>((resolve) => (go = resolve));
   const server = createServer((req, res) => {
@@ -53,8 +62,11 @@ if (process.send !== undefined && process.argv[1]?.endsWith("durable-fanout-serv
     if (message === "stats") {
       gc();
       gc();
-      const eventLoopDelayMs = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
-      process.send!({ memory: process.memoryUsage(), cpu: process.cpuUsage(), eventLoopDelayMs });
+      const eventLoopDelayMs = { p50: +(loop.percentile(50) / 1e6).toFixed(1), p99: +(loop.percentile(99) / 1e6).toFixed(1), max: +(loop.max / 1e6).toFixed(1) };
+      const sorted = appendMs.slice().sort((a, b) => a - b);
+      const at = (p: number) => +(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN).toFixed(1);
+      const appendRoundTripMs = { count: sorted.length, p50: at(0.5), p99: at(0.99), max: at(1) };
+      process.send!({ memory: process.memoryUsage(), cpu: process.cpuUsage(), eventLoopDelayMs, appendRoundTripMs });
     }
   });
   process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);

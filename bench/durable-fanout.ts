@@ -14,6 +14,7 @@ interface Stats {
   memory: NodeJS.MemoryUsage;
   cpu: NodeJS.CpuUsage;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  appendRoundTripMs: { count: number; p50: number; p99: number; max: number };
 }
 
 /** The next IPC message of `child` that has `key`. */
@@ -87,6 +88,7 @@ const result = {
   serverCpuSecondsConnecting: +((connected.cpu.user + connected.cpu.system - idle.cpu.user - idle.cpu.system) / 1e6).toFixed(1),
   serverCpuSecondsRunning: +(cpuMicros / 1e6).toFixed(1),
   serverEventLoopDelayMs: after.eventLoopDelayMs,
+  appendRoundTripMs: after.appendRoundTripMs,
   loadAverage: (await import("node:os")).loadavg().map((l) => +l.toFixed(1)),
   node: process.version,
   ...(PROFILE ? { profiles } : {}),
