@@ -1,5 +1,5 @@
 // Durable streams fanned out: R tailing readers over 100 streams (10 items/s each) on one instance over Redis — completeness, delivery latency, Redis connections, server memory per reader, CPU per delivered item on both sides, the server's event-loop delay, and (PROFILE=1) where the server's time goes.
-// Run: node --expose-gc --import tsx bench/durable-fanout.ts   (READERS=10000 by default; ITEMS per stream, 100; PROFILE=1 adds a CPU profile of the server while the items flow)
+// Run: node --expose-gc --import tsx bench/durable-fanout.ts   (READERS=10000 by default; ITEMS per stream, 100; PROFILE=1 adds CPU profiles of the server and the readers while the items flow)
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
