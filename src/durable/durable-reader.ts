@@ -134,7 +134,12 @@ export class DurableReader implements FanMember {
         const missed = fan.since(this.position);
         if (missed !== undefined) {
           // A few parts behind (it came as a part arrived): the fan still has them; then it is at the fan's position.
-          for (const part of missed) if (this.write(part)) return this.end();
+          // Within maxBufferedBytes, as live: a slow client that falls behind again waits for room first.
+          for (const part of missed) {
+            if (this.write(part)) return this.end();
+            if (this.sink.buffered > this.settings.maxBufferedBytes) break;
+          }
+          if (this.sink.buffered > this.settings.maxBufferedBytes) await this.sink.room();
           continue;
         }
         await this.sink.room();
