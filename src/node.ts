@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
+import { sendPushBody } from "./durable/node-sink.js";
+import { takePushBody, type PushBody } from "./durable/push-body.js";
 import { StreamError } from "./errors.js";
 import { TurnWrites } from "./writer/node-turn-writes.js";
 import { takeProducerRun } from "./writer/producer.js";
@@ -20,6 +22,9 @@ export function sendResponse(res: ServerResponse, response: Response): Promise<v
   // ReadableStream, some KiB per stream) alive while it is sent.
   try {
     checkResponse(response, "sendResponse() was given");
+    // A durable stream's body pushes frames it shares with other responses straight to the socket.
+    const pushed = takePushBody(response.body);
+    if (pushed !== undefined) return sendHeadAndPushed(res, headOf(response), pushed);
     return sendHeadAndBody(res, headOf(response), bodyReader(response.body));
   } catch (err) {
     return Promise.reject(err); // a body already read, say: as a rejection, as from an async function
@@ -92,6 +97,21 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
     res.off("close", onClose);
     socket?.off("close", onClose);
   }
+}
+
+/** A pushed body (see durable/push-body.ts): the head, then the body writes to `res` itself until it ends or the client goes. */
+function sendHeadAndPushed(res: ServerResponse, head: Head, body: PushBody): Promise<void> {
+  if (clientGone(res)) {
+    body.cancel();
+    return Promise.resolve();
+  }
+  writeHead(res, head);
+  if (res.req?.method === "HEAD") {
+    res.end(); // Node drops a HEAD response's body; the stream is not opened for nobody
+    return Promise.resolve();
+  }
+  res.flushHeaders(); // the client learns the status before the first frame
+  return sendPushBody(res, body);
 }
 
 /** How sendResponse reads a body: a streamtypes producer's frames straight from its run, any other body through its stream. */
