@@ -2,9 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { FrameKind, StreamError } from "../src/index.js";
 import { FULL, ITEMS_ONLY, footer, header, items } from "./fixtures.js";
+import { CHUNK_BYTES } from "../src/writer/turn-chunks.js";
 import { readAll, readClean } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 
 describe("toReadableStream", () => {
   it("writes the end frame when the generator returns", async () => {
@@ -24,26 +26,47 @@ describe("toReadableStream", () => {
     expect(await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body))).toEqual({ items: [items[0]] });
   });
 
-  it("is pull-based: the producer never runs more than the high-water mark ahead", async () => {
+  it("is pull-based: the producer never runs more than the high-water mark (in chunks of at most CHUNK_BYTES) ahead", async () => {
+    // A chunk holds the frames of one turn up to CHUNK_BYTES (and one frame more); frames of 1 KiB and more here.
+    const word = "w".repeat(1024);
+    const framesPerChunk = Math.ceil(CHUNK_BYTES / word.length) + 1;
     for (const highWaterMark of [0, 1, 4]) {
       let produced = 0;
       const body = ITEMS_ONLY.toReadableStream(
         async function* (w) {
           for (let i = 0; i < 1000; i++) {
-            yield w.item({ words: [String(i)] });
+            yield w.item({ words: [word + i] });
             produced++;
           }
         },
         { highWaterMark },
       );
       const it = ITEMS_ONLY.reader(body).readItems();
-      for (let consumed = 1; consumed <= 5; consumed++) {
+      for (let consumed = 1; consumed <= 5 * framesPerChunk; consumed += framesPerChunk) {
         await it.next();
         await sleep(5); // give an eager producer every chance to run ahead
-        expect(produced).toBeLessThanOrEqual(consumed + highWaterMark);
+        // The chunk being read, one the reader may hold ahead, the stream's queue, and one frame made for the next.
+        expect(produced).toBeLessThanOrEqual(consumed + (highWaterMark + 2) * framesPerChunk + 1);
       }
       await it.return!();
+      expect(produced).toBeLessThan(1000);
     }
+  });
+
+  it("joins the frames a producer makes in one turn into one chunk, and hands on a turn's frames when it waits", async () => {
+    const body = ITEMS_ONLY.toReadableStream(async function* (w) {
+      yield w.item(items[0]!);
+      yield w.item(items[1]!);
+      await sleep(5);
+      yield w.item(items[2]!);
+    });
+    const reader = body.getReader();
+    const first = await reader.read(); // the two frames made before the producer waited
+    const second = await reader.read(); // the frame after it, with the end frame
+    expect((await reader.read()).done).toBe(true);
+    const w = ITEMS_ONLY.writer();
+    expect(first.value).toEqual(concat(w.item(items[0]!), w.item(items[1]!)));
+    expect(second.value).toEqual(concat(w.item(items[2]!), w.end()));
   });
 
   it("an exception becomes an error frame after the items already written", async () => {

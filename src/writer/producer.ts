@@ -1,6 +1,7 @@
 // Producers: a generator of frames → a pull-based ReadableStream, with the end frame, error frames, cancellation and keep-alive.
 import { StreamError } from "../errors.js";
 import { checkLimit } from "../spec.js";
+import { TurnChunks } from "./turn-chunks.js";
 import type { FrameWriter } from "./writer.js";
 
 /**
@@ -24,7 +25,10 @@ export interface YieldFrames {
 
 /** Options for turning a producer into a byte stream. */
 export interface ProducerOptions {
-  /** Frames produced ahead of the consumer before the producer is paused. Default 1. */
+  /**
+   * Chunks produced ahead of the consumer before the producer is paused. Default 1. A chunk holds the frames the
+   * producer makes in one turn of the event loop, up to 16 KiB (and one frame more).
+   */
   highWaterMark?: number | undefined;
   /** While the producer is idle this long, send a keep-alive frame that readers skip. Off by default; not in truss mode. */
   keepAliveMs?: number | undefined;
@@ -141,6 +145,8 @@ export class ProducerRun {
   private finished = false;
   /** Frames the stream pulled ahead while it had no reader: unread, so a consumer taking over gets them first. */
   private unread: Uint8Array[] = [];
+  /** What the stream's pulls take frames from, joined per turn (made at the first pull). */
+  private chunks: TurnChunks | undefined;
   /** The stream's pull in progress (a consumer taking over waits for it), and whether one has taken over. */
   private pulling: Promise<Uint8Array | undefined> | undefined;
   private direct = false;
@@ -221,17 +227,18 @@ export class ProducerRun {
     // whose body is never read (HEAD, a handler that answers otherwise) runs no step of it. A read pulls again.
     if (!stream.locked) return;
     if (stream.locked) this.unread = []; // a reader takes frames from the queue: none stays unread
-    const pending = this.next();
+    // The frames of one turn as one chunk: a chunk through the stream costs more than encoding a small frame.
+    const pending = (this.chunks ??= new TurnChunks(() => this.next())).next();
     this.pulling = pending;
-    const frame = await pending;
+    const chunk = await pending;
     this.pulling = undefined;
     if (this.direct) {
-      if (frame !== undefined) this.unread.push(frame); // made for the stream, due to the consumer that took over
+      if (chunk !== undefined) this.unread.push(chunk); // made for the stream, due to the consumer that took over
       return never();
     }
-    if (frame === undefined) return controller.close();
-    controller.enqueue(frame);
-    if (!stream.locked) this.unread.push(frame);
+    if (chunk === undefined) return controller.close();
+    controller.enqueue(chunk);
+    if (!stream.locked) this.unread.push(chunk);
   }
 
   /** Hands the run to one consumer: the frames the stream holds unread, then the rest. */
@@ -240,7 +247,8 @@ export class ProducerRun {
     const nextDirect = (): Promise<Uint8Array | undefined> => {
       if (this.pulling !== undefined) return this.pulling.then(nextDirect); // the frame it makes joins `unread` first
       if (this.unread.length > 0) return Promise.resolve(this.unread.shift());
-      return this.next();
+      // Once the stream has pulled, its chunks may hold a frame made after the last one handed on: they come first.
+      return this.chunks !== undefined ? this.chunks.next() : this.next();
     };
     return { next: nextDirect, cancel: (reason) => this.cancel(reason) };
   }

@@ -1,0 +1,124 @@
+// A stream's chunks from a producer's frames: the frames it makes in one turn of the event loop, joined into one chunk.
+import { afterTurn } from "./turn-end.js";
+
+/**
+ * A chunk is handed on from this many bytes on, without waiting for the end of the turn: how far a producer that
+ * never waits runs ahead of its reader, per chunk the stream holds.
+ */
+export const CHUNK_BYTES = 16 * 1024;
+
+/**
+ * Joins the frames a producer makes in one turn into one chunk. A chunk through a `ReadableStream` costs a
+ * promise and a queue entry in the stream and in its reader, more than encoding a small frame: one per turn
+ * instead of one per frame is most of what producing a stream costs. The producer is stepped only while a chunk is
+ * asked for, and a chunk holds at most CHUNK_BYTES (plus one frame): a slow consumer still pauses it.
+ *
+ * @example
+ * const chunks = new TurnChunks(() => run.next());
+ * const chunk = await chunks.next(); // undefined once the frames have ended
+ */
+export class TurnChunks {
+  private frames: Uint8Array[] = [];
+  private bytes = 0;
+  /** The source has returned undefined: no frame follows those gathered. */
+  private ended = false;
+  /** A step of the source is under way (its frame joins the chunk being gathered, or the next one). */
+  private stepping = false;
+  /** The end of the turn is due to hand on what is gathered. */
+  private turnEndDue = false;
+  private resolve: ((chunk: Uint8Array | undefined) => void) | undefined;
+  private reject: ((err: unknown) => void) | undefined;
+  private failure: { err: unknown } | undefined;
+
+  /** `source`: the next frame, or undefined once there are none. */
+  constructor(private readonly source: () => Promise<Uint8Array | undefined>) {}
+
+  /** The next chunk: the frames of one turn (or CHUNK_BYTES of them), or undefined once every frame was handed on. */
+  next(): Promise<Uint8Array | undefined> {
+    return new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      if (this.failure !== undefined || (this.ended && this.frames.length === 0)) return this.handOn();
+      if (this.frames.length > 0) {
+        // Frames made after the last chunk was handed on: with those of this turn, once it ends.
+        if (this.ended || this.bytes >= CHUNK_BYTES) return this.handOn();
+        this.atTurnEnd();
+      }
+      if (!this.stepping && !this.ended) this.step();
+    });
+  }
+
+  private step(): void {
+    this.stepping = true;
+    this.source().then(this.onFrame, this.onFailure);
+  }
+
+  private readonly onFrame = (frame: Uint8Array | undefined): void => {
+    this.stepping = false;
+    if (frame === undefined) {
+      this.ended = true;
+      if (this.resolve !== undefined) this.handOn();
+      return;
+    }
+    this.frames.push(frame);
+    this.bytes += frame.length;
+    if (this.resolve === undefined) return; // kept for the next chunk; the producer waits until it is asked for
+    if (this.bytes >= CHUNK_BYTES) return this.handOn();
+    if (this.frames.length === 1) this.atTurnEnd();
+    this.step();
+  };
+
+  private readonly onFailure = (err: unknown): void => {
+    this.stepping = false;
+    this.failure = { err };
+    if (this.resolve !== undefined) this.handOn();
+  };
+
+  private atTurnEnd(): void {
+    if (this.turnEndDue) return;
+    this.turnEndDue = true;
+    afterTurn(this.onTurnEnd);
+  }
+
+  private readonly onTurnEnd = (): void => {
+    this.turnEndDue = false;
+    if (this.resolve !== undefined && this.frames.length > 0) this.handOn();
+  };
+
+  /** Settles the chunk asked for: the frames gathered (then the failure, if the source failed), or undefined at the end. */
+  private handOn(): void {
+    const resolve = this.resolve!;
+    const reject = this.reject!;
+    this.resolve = this.reject = undefined;
+    const frames = this.frames;
+    if (frames.length === 0) {
+      if (this.failure !== undefined) reject(this.failure.err);
+      else resolve(undefined);
+      return;
+    }
+    const bytes = this.bytes;
+    this.frames = [];
+    this.bytes = 0;
+    resolve(frames.length === 1 ? frames[0]! : joined(frames, bytes));
+  }
+}
+
+/** The frames as one chunk: a view when they lie next to each other in one buffer (a writer's slab), else a copy. */
+function joined(frames: readonly Uint8Array[], bytes: number): Uint8Array {
+  const first = frames[0]!;
+  let end = first.byteOffset + first.length;
+  let adjacent = true;
+  for (let i = 1; i < frames.length && adjacent; i++) {
+    const frame = frames[i]!;
+    adjacent = frame.buffer === first.buffer && frame.byteOffset === end;
+    end += frame.length;
+  }
+  if (adjacent) return new Uint8Array(first.buffer, first.byteOffset, bytes);
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const frame of frames) {
+    out.set(frame, at);
+    at += frame.length;
+  }
+  return out;
+}
