@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { StreamError } from "./errors.js";
+import { nextSlice, sliceUsedUp } from "./writer/node-turn-budget.js";
 import { TurnWrites } from "./writer/node-turn-writes.js";
 import { takeProducerRun } from "./writer/producer.js";
 
@@ -59,10 +60,13 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
       res.end();
       return;
     }
-    res.flushHeaders(); // the client learns the status before the first frame
-    // The frames a producer makes in one turn go out in one write, when the turn's microtasks are done.
-    const writes = new TurnWrites(res);
+    // The frames a producer makes in one turn go out in one write, when the turn's microtasks are done; the first
+    // such write carries the head, which goes alone at the end of the first turn if the producer has no frame yet.
+    const writes = new TurnWrites(res, () => reader.releaseBuffers?.());
+    writes.headAtTurnEnd();
     for (;;) {
+      // A turn in which many streams send holds the loop for a bounded time: the rest waits for the next turn.
+      if (sliceUsedUp()) await nextSlice();
       const chunk = await reader.next();
       if (gone || clientGone(res)) {
         onClose();
@@ -98,6 +102,8 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
 interface BodyReader {
   next(): Promise<Uint8Array | undefined>;
   cancel(reason: unknown): Promise<void>;
+  /** A producer's run: its writer may drop its slab while the producer waits. */
+  releaseBuffers?(): void;
 }
 
 function bodyReader(body: ReadableStream<Uint8Array> | null): BodyReader | undefined {

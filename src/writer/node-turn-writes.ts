@@ -20,8 +20,14 @@ export class TurnWrites {
   private chunks: Uint8Array[] = [];
   private bytes = 0;
   private scheduled = false;
+  /** A write has been made: it carried the head. */
+  private wrote = false;
 
-  constructor(private readonly res: ServerResponse) {}
+  /** `onTurnEnd`: called once a turn's frames are written (the producer is waiting), to let its writer drop its slab. */
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly onTurnEnd?: () => void,
+  ) {}
 
   /** Adds a chunk, written with the others of this turn. Check `res.writableNeedDrain` afterwards, as after `res.write`. */
   add(chunk: Uint8Array): void {
@@ -35,6 +41,22 @@ export class TurnWrites {
     }
   }
 
+  /**
+   * Sends the response's head when the current turn ends, unless the turn writes frames (its write carries the
+   * head): the client learns the status before a producer's first frame either way, in one write fewer per stream.
+   * From a microtask, so that the check runs after every microtask of this turn (a tick queued from the request's
+   * own callback would run before them).
+   */
+  headAtTurnEnd(): void {
+    void Promise.resolve().then(() => process.nextTick(this.flushHead));
+  }
+
+  private readonly flushHead = (): void => {
+    const res = this.res;
+    if (this.scheduled || this.wrote || res.destroyed || res.writableEnded) return; // (headersSent is true from writeHead on)
+    res.flushHeaders();
+  };
+
   /** Writes what is gathered now (before `res.end()`). */
   flush(): void {
     const chunks = this.chunks;
@@ -43,12 +65,14 @@ export class TurnWrites {
     this.chunks = [];
     this.bytes = 0;
     if (this.res.destroyed || this.res.writableEnded) return;
+    this.wrote = true;
     this.res.write(chunks.length === 1 ? chunks[0]! : joined(chunks, bytes));
   }
 
   private readonly flushAtTurnEnd = (): void => {
     this.scheduled = false;
     this.flush();
+    this.onTurnEnd?.();
   };
 }
 

@@ -123,6 +123,8 @@ export function takeProducerRun(stream: ReadableStream<Uint8Array> | null | unde
 export interface DirectRun {
   next(): Promise<Uint8Array | undefined>;
   cancel(reason: unknown): Promise<void>;
+  /** The frames of a turn are handed on and the producer waits: its writer drops its slab until the next frame. */
+  releaseBuffers(): void;
 }
 
 /**
@@ -165,7 +167,7 @@ export class ProducerRun {
     if (this.keepAliveMs !== undefined && !writer.keepAliveSupported) {
       throw new StreamError("OPTIONS", 'keepAliveMs cannot be used with this format: it has no keep-alive frames (the truss format, compat: "truss": truss_chains readers reject them).');
     }
-    if (checks.checkFrames) writer.onFrame = (frame, label) => this.made.add(frame, label);
+    if (checks.checkFrames) writer.onFrame = (frame, what) => this.made.add(frame, what);
   }
 
   /** The next frame to send, or undefined once the stream is complete (its end or error frame was the last). */
@@ -228,7 +230,7 @@ export class ProducerRun {
     if (!stream.locked) return;
     if (stream.locked) this.unread = []; // a reader takes frames from the queue: none stays unread
     // The frames of one turn as one chunk: a chunk through the stream costs more than encoding a small frame.
-    const pending = (this.chunks ??= new TurnChunks(() => this.next())).next();
+    const pending = (this.chunks ??= new TurnChunks(() => this.next(), () => this.writer.releaseBuffers?.())).next();
     this.pulling = pending;
     const chunk = await pending;
     this.pulling = undefined;
@@ -250,7 +252,7 @@ export class ProducerRun {
       // Once the stream has pulled, its chunks may hold a frame made after the last one handed on: they come first.
       return this.chunks !== undefined ? this.chunks.next() : this.next();
     };
-    return { next: nextDirect, cancel: (reason) => this.cancel(reason) };
+    return { next: nextDirect, cancel: (reason) => this.cancel(reason), releaseBuffers: () => this.writer.releaseBuffers?.() };
   }
 
   /** Aborts when the consumer goes away (before the producer has started, too): what a producer's `signal` is. */
@@ -275,32 +277,35 @@ export class ProducerRun {
 /**
  * The frames a writer made and its producer has not yielded yet, in the order made. A producer must yield each,
  * in that order: a frame made and dropped (a forgotten `yield`, `forEach` with a callback) would otherwise be an
- * item silently missing from a stream that completes.
+ * item silently missing from a stream that completes. Checked per frame, so it makes no garbage in the usual
+ * case (each frame yielded as soon as it is made): two arrays reused from their start, slots cleared once yielded.
  */
 class FramesMade {
-  private frames: { frame: Uint8Array; label: string }[] = [];
+  private readonly frames: (Uint8Array | undefined)[] = [];
+  /** What each frame is: an item's index, or "the header", "the footer", "the end". */
+  private readonly whats: (number | string)[] = [];
   private head = 0;
+  private tail = 0;
 
-  add(frame: Uint8Array, label: string): void {
-    this.frames.push({ frame, label });
+  add(frame: Uint8Array, what: number | string): void {
+    this.frames[this.tail] = frame;
+    this.whats[this.tail++] = what;
   }
 
   /** A frame the producer yielded: the oldest one made, or one not of this writer (passed through as it is). */
   yielded(frame: Uint8Array): void {
     const frames = this.frames;
-    if (this.head === frames.length) return;
-    if (frames[this.head]!.frame === frame) {
-      if (++this.head === frames.length) {
-        this.frames = [];
-        this.head = 0;
-      }
+    if (this.head === this.tail) return;
+    if (frames[this.head] === frame) {
+      frames[this.head] = undefined; // a yielded frame is not kept alive here
+      if (++this.head === this.tail) this.head = this.tail = 0;
       return;
     }
-    for (let i = this.head + 1; i < frames.length; i++) {
-      if (frames[i]!.frame !== frame) continue;
+    for (let i = this.head + 1; i < this.tail; i++) {
+      if (frames[i] !== frame) continue;
       throw new StreamError(
         "ORDER",
-        `The producer yielded ${frames[i]!.label} before ${frames[this.head]!.label}, which its writer made earlier and which was not yielded: ` +
+        `The producer yielded ${label(this.whats[i]!)} before ${label(this.whats[this.head]!)}, which its writer made earlier and which was not yielded: ` +
           "a producer must yield every frame its writer returns, in the order it made them (`yield w.item(value)` at each call).",
       );
     }
@@ -308,14 +313,19 @@ class FramesMade {
 
   /** At the producer's return: every frame made was yielded. */
   checkAllYielded(): void {
-    const missing = this.frames.length - this.head;
+    const missing = this.tail - this.head;
     if (missing === 0) return;
     throw new StreamError(
       "ORDER",
-      `The producer returned without yielding ${missing} frame${missing === 1 ? "" : "s"} its writer made (${this.frames[this.head]!.label} first), which its reader would never get: ` +
+      `The producer returned without yielding ${missing} frame${missing === 1 ? "" : "s"} its writer made (${label(this.whats[this.head]!)} first), which its reader would never get: ` +
         "write `yield w.item(value)`, not `w.item(value)`; a callback (`forEach`, `then`) cannot yield, so loop with `for … of` instead.",
     );
   }
+}
+
+/** "item 2" for an item's index; the header's, footer's and end's own words. */
+function label(what: number | string): string {
+  return typeof what === "number" ? `item ${what}` : what;
 }
 
 function iterate(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {

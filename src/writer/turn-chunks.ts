@@ -30,8 +30,11 @@ export class TurnChunks {
   private reject: ((err: unknown) => void) | undefined;
   private failure: { err: unknown } | undefined;
 
-  /** `source`: the next frame, or undefined once there are none. */
-  constructor(private readonly source: () => Promise<Uint8Array | undefined>) {}
+  /** `source`: the next frame, or undefined once there are none; `onTurnEnd`: a turn's frames were handed on while the source waits. */
+  constructor(
+    private readonly source: () => Promise<Uint8Array | undefined>,
+    private readonly onTurnEnd?: () => void,
+  ) {}
 
   /** The next chunk: the frames of one turn (or CHUNK_BYTES of them), or undefined once every frame was handed on. */
   next(): Promise<Uint8Array | undefined> {
@@ -77,12 +80,14 @@ export class TurnChunks {
   private atTurnEnd(): void {
     if (this.turnEndDue) return;
     this.turnEndDue = true;
-    afterTurn(this.onTurnEnd);
+    afterTurn(this.turnEnded);
   }
 
-  private readonly onTurnEnd = (): void => {
+  private readonly turnEnded = (): void => {
     this.turnEndDue = false;
-    if (this.resolve !== undefined && this.frames.length > 0) this.handOn();
+    if (this.resolve === undefined || this.frames.length === 0) return;
+    this.handOn();
+    this.onTurnEnd?.();
   };
 
   /** Settles the chunk asked for: the frames gathered (then the failure, if the source failed), or undefined at the end. */
