@@ -170,8 +170,33 @@ export class ProducerRun {
     if (checks.checkFrames) writer.onFrame = (frame, what) => this.made.add(frame, what);
   }
 
-  /** The next frame to send, or undefined once the stream is complete (its end or error frame was the last). */
-  async next(): Promise<Uint8Array | undefined> {
+  /**
+   * The next frame to send, or undefined once the stream is complete (its end or error frame was the last). Without
+   * keep-alive, one reaction on the producer's step per frame (no async function's state of its own per frame).
+   */
+  next(): Promise<Uint8Array | undefined> {
+    if (this.keepAliveMs !== undefined || this.pending !== undefined || this.finished || this.cancelled) return this.nextWaiting();
+    try {
+      this.iterator ??= iterate(this.producer(this.writer, this.abort.signal));
+      this.pending = Promise.resolve(this.iterator.next());
+    } catch (err) {
+      return Promise.resolve(this.failed(err)); // a synchronous throw, like a rejection
+    }
+    return this.pending.then(this.stepped, this.failedStep);
+  }
+
+  private readonly stepped = (result: IteratorResult<Uint8Array>): Uint8Array | undefined => {
+    try {
+      return this.cancelled ? undefined : this.frameOf(result);
+    } catch (err) {
+      return this.failed(err);
+    }
+  };
+
+  private readonly failedStep = (err: unknown): Uint8Array | undefined => this.failed(err);
+
+  /** next() with keep-alive frames while the producer is quiet (or a step already under way). */
+  private async nextWaiting(): Promise<Uint8Array | undefined> {
     if (this.finished || this.cancelled) return undefined;
     const writer = this.writer;
     try {
@@ -189,37 +214,46 @@ export class ProducerRun {
         clearTimeout(timer);
       }
       if (this.cancelled) return undefined;
-      if (result === KEEPALIVE_DUE) {
-        this.sent++;
-        return writer.keepAlive(); // the producer's pending step is kept for the next call
-      }
-      this.pending = undefined;
-      if (result.done) {
-        this.made.checkAllYielded();
-        this.finished = true;
-        return writer.ended ? undefined : writer.end();
-      }
-      const frame: unknown = result.value;
-      if (!(frame instanceof Uint8Array)) {
-        throw new StreamError("ORDER", `A producer must yield the frames its writer returns (Uint8Array), not ${typeof frame}: write \`yield w.item(value)\`.`);
-      }
-      this.made.yielded(frame);
+      if (result !== KEEPALIVE_DUE) return this.frameOf(result);
       this.sent++;
-      return frame;
+      return writer.keepAlive(); // the producer's pending step is kept for the next call
     } catch (err) {
-      this.pending = undefined;
-      this.finished = true;
-      void Promise.resolve(this.iterator?.return?.()).catch(() => {});
-      if (this.cancelled) return undefined; // the consumer is gone; an error frame would reach nobody
-      const frame = writer.ended ? undefined : writer.error(err, { includeStack: this.options.includeStack === true }, this.sent === 0);
-      try {
-        if (this.options.onError !== undefined) this.options.onError(err);
-        else if (this.checks.reportByDefault) reportProducerError(err, `${writer.formatName ?? "streamtypes"} stream, after ${this.sent} frame${this.sent === 1 ? "" : "s"}`);
-      } catch {
-        // A logging hook that fails must not turn the producer's error, already framed for the reader, into a cut stream.
-      }
-      return frame;
+      return this.failed(err);
     }
+  }
+
+  /** The frame for a step of the producer: what it yielded (checked), or the end frame once it returns. */
+  private frameOf(result: IteratorResult<Uint8Array>): Uint8Array | undefined {
+    this.pending = undefined;
+    if (result.done) {
+      this.made.checkAllYielded();
+      this.finished = true;
+      return this.writer.ended ? undefined : this.writer.end();
+    }
+    const frame: unknown = result.value;
+    if (!(frame instanceof Uint8Array)) {
+      throw new StreamError("ORDER", `A producer must yield the frames its writer returns (Uint8Array), not ${typeof frame}: write \`yield w.item(value)\`.`);
+    }
+    this.made.yielded(frame);
+    this.sent++;
+    return frame;
+  }
+
+  /** The producer failed (or yielded what is not a frame): its error frame, reported; undefined once the consumer is gone. */
+  private failed(err: unknown): Uint8Array | undefined {
+    const writer = this.writer;
+    this.pending = undefined;
+    this.finished = true;
+    void Promise.resolve(this.iterator?.return?.()).catch(() => {});
+    if (this.cancelled) return undefined; // the consumer is gone; an error frame would reach nobody
+    const frame = writer.ended ? undefined : writer.error(err, { includeStack: this.options.includeStack === true }, this.sent === 0);
+    try {
+      if (this.options.onError !== undefined) this.options.onError(err);
+      else if (this.checks.reportByDefault) reportProducerError(err, `${writer.formatName ?? "streamtypes"} stream, after ${this.sent} frame${this.sent === 1 ? "" : "s"}`);
+    } catch {
+      // A logging hook that fails must not turn the producer's error, already framed for the reader, into a cut stream.
+    }
+    return frame;
   }
 
   /** The stream's pull: one frame into its queue, unless a consumer has taken the run over (see takeProducerRun). */
