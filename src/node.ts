@@ -35,14 +35,16 @@ interface Head {
 }
 
 async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyReader | undefined): Promise<void> {
-  let gone = false;
-  let wake = () => {};
-  const onClose = () => {
-    gone = true;
+  // Member functions rather than named closures: a build that keeps function names (tsx, esbuild's keepNames)
+  // gives each named closure a property table of its own, which thousands of open streams would each hold.
+  const client = { gone: false, wake: NOTHING, onClose: NOTHING };
+  client.onClose = () => {
+    client.gone = true;
     // Cancelling settles a read that waits on a quiet producer, aborts its signal and runs its finally blocks.
     reader?.cancel(new Error("the client disconnected")).catch(() => {});
-    wake();
+    client.wake();
   };
+  const onClose = client.onClose;
   // The socket too: a response queued behind a pipelined one has no socket of its own yet.
   const socket = res.req?.socket ?? res.socket;
   res.on("close", onClose);
@@ -68,7 +70,7 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
       // A turn in which many streams send holds the loop for a bounded time: the rest waits for the next turn.
       if (sliceUsedUp()) await nextSlice();
       const chunk = await reader.next();
-      if (gone || clientGone(res)) {
+      if (client.gone || clientGone(res)) {
         onClose();
         return;
       }
@@ -77,12 +79,12 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
       if (res.writableNeedDrain) {
         // Wait for the socket to take more, or for the client to leave: a closed socket never drains.
         await new Promise<void>((resolve) => {
-          wake = resolve;
+          client.wake = resolve;
           res.once("drain", resolve);
         });
-        res.off("drain", wake);
-        wake = () => {};
-        if (gone) return;
+        res.off("drain", client.wake);
+        client.wake = NOTHING;
+        if (client.gone) return;
       }
     }
     writes.flush();
@@ -97,6 +99,8 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
     socket?.off("close", onClose);
   }
 }
+
+const NOTHING = (): void => {};
 
 /** How sendResponse reads a body: a streamtypes producer's frames straight from its run, any other body through its stream. */
 interface BodyReader {

@@ -22,12 +22,29 @@ export class TurnWrites {
   private scheduled = false;
   /** A write has been made: it carried the head. */
   private wrote = false;
+  /** Writes the turn's chunks once its microtasks are done (queued with process.nextTick). */
+  private readonly flushAtTurnEnd: () => void;
+  /** Sends the head alone when the first turn wrote nothing. */
+  private readonly flushHead: () => void;
 
   /** `onTurnEnd`: called once a turn's frames are written (the producer is waiting), to let its writer drop its slab. */
   constructor(
     private readonly res: ServerResponse,
     private readonly onTurnEnd?: () => void,
-  ) {}
+  ) {
+    // Assigned, not class fields: under a build that keeps function names, each named closure holds a property table.
+    this.flushAtTurnEnd = () => {
+      this.scheduled = false;
+      this.flush();
+      this.onTurnEnd?.();
+    };
+    this.flushHead = () => {
+      const res = this.res;
+      if (this.scheduled || this.wrote || res.destroyed || res.writableEnded) return; // (headersSent is true from writeHead on)
+      res.flushHeaders();
+    };
+  }
+
 
   /** Adds a chunk, written with the others of this turn. Check `res.writableNeedDrain` afterwards, as after `res.write`. */
   add(chunk: Uint8Array): void {
@@ -51,12 +68,6 @@ export class TurnWrites {
     void Promise.resolve().then(() => process.nextTick(this.flushHead));
   }
 
-  private readonly flushHead = (): void => {
-    const res = this.res;
-    if (this.scheduled || this.wrote || res.destroyed || res.writableEnded) return; // (headersSent is true from writeHead on)
-    res.flushHeaders();
-  };
-
   /** Writes what is gathered now (before `res.end()`). */
   flush(): void {
     const chunks = this.chunks;
@@ -68,12 +79,6 @@ export class TurnWrites {
     this.wrote = true;
     this.res.write(chunks.length === 1 ? chunks[0]! : joined(chunks, bytes));
   }
-
-  private readonly flushAtTurnEnd = (): void => {
-    this.scheduled = false;
-    this.flush();
-    this.onTurnEnd?.();
-  };
 }
 
 /**

@@ -156,6 +156,9 @@ export class ProducerRun {
   private readonly made = new FramesMade();
   /** Frames handed on so far (keep-alives too): none, and an error frame must open the stream itself. */
   private sent = 0;
+  /** The reactions on each step of the producer (made once per run). */
+  private readonly onStep: (result: IteratorResult<Uint8Array>) => Uint8Array | undefined;
+  private readonly onStepFailed: (err: unknown) => Uint8Array | undefined;
 
   constructor(
     private readonly writer: FrameWriter,
@@ -168,6 +171,10 @@ export class ProducerRun {
       throw new StreamError("OPTIONS", 'keepAliveMs cannot be used with this format: it has no keep-alive frames (the truss format, compat: "truss": truss_chains readers reject them).');
     }
     if (checks.checkFrames) writer.onFrame = (frame, what) => this.made.add(frame, what);
+    // Assigned, not class fields: a build that keeps function names (tsx, esbuild's keepNames) gives every named
+    // closure a property table of its own, which thousands of open streams would each hold.
+    this.onStep = (result) => this.stepped(result);
+    this.onStepFailed = (err) => this.failed(err);
   }
 
   /**
@@ -182,18 +189,16 @@ export class ProducerRun {
     } catch (err) {
       return Promise.resolve(this.failed(err)); // a synchronous throw, like a rejection
     }
-    return this.pending.then(this.stepped, this.failedStep);
+    return this.pending.then(this.onStep, this.onStepFailed);
   }
 
-  private readonly stepped = (result: IteratorResult<Uint8Array>): Uint8Array | undefined => {
+  private stepped(result: IteratorResult<Uint8Array>): Uint8Array | undefined {
     try {
       return this.cancelled ? undefined : this.frameOf(result);
     } catch (err) {
       return this.failed(err);
     }
-  };
-
-  private readonly failedStep = (err: unknown): Uint8Array | undefined => this.failed(err);
+  }
 
   /** next() with keep-alive frames while the producer is quiet (or a step already under way). */
   private async nextWaiting(): Promise<Uint8Array | undefined> {
@@ -264,7 +269,7 @@ export class ProducerRun {
     if (!stream.locked) return;
     if (stream.locked) this.unread = []; // a reader takes frames from the queue: none stays unread
     // The frames of one turn as one chunk: a chunk through the stream costs more than encoding a small frame.
-    const pending = (this.chunks ??= new TurnChunks(() => this.next(), () => this.writer.releaseBuffers?.())).next();
+    const pending = (this.chunks ??= new TurnChunks(() => this.next(), () => this.releaseBuffers())).next();
     this.pulling = pending;
     const chunk = await pending;
     this.pulling = undefined;
@@ -280,13 +285,20 @@ export class ProducerRun {
   /** Hands the run to one consumer: the frames the stream holds unread, then the rest. */
   takeOver(): DirectRun {
     this.direct = true;
-    const nextDirect = (): Promise<Uint8Array | undefined> => {
-      if (this.pulling !== undefined) return this.pulling.then(nextDirect); // the frame it makes joins `unread` first
-      if (this.unread.length > 0) return Promise.resolve(this.unread.shift());
-      // Once the stream has pulled, its chunks may hold a frame made after the last one handed on: they come first.
-      return this.chunks !== undefined ? this.chunks.next() : this.next();
-    };
-    return { next: nextDirect, cancel: (reason) => this.cancel(reason), releaseBuffers: () => this.writer.releaseBuffers?.() };
+    return new TakenRun(this);
+  }
+
+  /** The next frame for the consumer that took the run over: those the stream pulled for nobody first. */
+  nextTaken(): Promise<Uint8Array | undefined> {
+    if (this.pulling !== undefined) return this.pulling.then(() => this.nextTaken()); // the frame it makes joins `unread` first
+    if (this.unread.length > 0) return Promise.resolve(this.unread.shift());
+    // Once the stream has pulled, its chunks may hold a frame made after the last one handed on: they come first.
+    return this.chunks !== undefined ? this.chunks.next() : this.next();
+  }
+
+  /** The frames of a turn are handed on and the producer waits: its writer drops its slab until the next frame. */
+  releaseBuffers(): void {
+    this.writer.releaseBuffers?.();
   }
 
   /** Aborts when the consumer goes away (before the producer has started, too): what a producer's `signal` is. */
@@ -305,6 +317,23 @@ export class ProducerRun {
     } catch {
       // a producer that throws while closing has released what it could
     }
+  }
+}
+
+/** A run taken over from its stream (see takeProducerRun): methods, not closures made per stream. */
+class TakenRun implements DirectRun {
+  constructor(private readonly run: ProducerRun) {}
+
+  next(): Promise<Uint8Array | undefined> {
+    return this.run.nextTaken();
+  }
+
+  cancel(reason: unknown): Promise<void> {
+    return this.run.cancel(reason);
+  }
+
+  releaseBuffers(): void {
+    this.run.releaseBuffers();
   }
 }
 

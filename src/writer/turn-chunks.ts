@@ -29,12 +29,21 @@ export class TurnChunks {
   private resolve: ((chunk: Uint8Array | undefined) => void) | undefined;
   private reject: ((err: unknown) => void) | undefined;
   private failure: { err: unknown } | undefined;
+  /** Reactions made once per stream: a frame of the source, its failure, the end of a turn. */
+  private readonly onFrame: (frame: Uint8Array | undefined) => void;
+  private readonly onFailure: (err: unknown) => void;
+  private readonly turnEnded: () => void;
 
   /** `source`: the next frame, or undefined once there are none; `onTurnEnd`: a turn's frames were handed on while the source waits. */
   constructor(
     private readonly source: () => Promise<Uint8Array | undefined>,
     private readonly onTurnEnd?: () => void,
-  ) {}
+  ) {
+    // Assigned, not class fields: under a build that keeps function names, each named closure holds a property table.
+    this.onFrame = (frame) => this.frameMade(frame);
+    this.onFailure = (err) => this.sourceFailed(err);
+    this.turnEnded = () => this.endOfTurn();
+  }
 
   /** The next chunk: the frames of one turn (or CHUNK_BYTES of them), or undefined once every frame was handed on. */
   next(): Promise<Uint8Array | undefined> {
@@ -56,7 +65,7 @@ export class TurnChunks {
     this.source().then(this.onFrame, this.onFailure);
   }
 
-  private readonly onFrame = (frame: Uint8Array | undefined): void => {
+  private frameMade(frame: Uint8Array | undefined): void {
     this.stepping = false;
     if (frame === undefined) {
       this.ended = true;
@@ -69,13 +78,13 @@ export class TurnChunks {
     if (this.bytes >= CHUNK_BYTES) return this.handOn();
     if (this.frames.length === 1) this.atTurnEnd();
     this.step();
-  };
+  }
 
-  private readonly onFailure = (err: unknown): void => {
+  private sourceFailed(err: unknown): void {
     this.stepping = false;
     this.failure = { err };
     if (this.resolve !== undefined) this.handOn();
-  };
+  }
 
   private atTurnEnd(): void {
     if (this.turnEndDue) return;
@@ -83,12 +92,12 @@ export class TurnChunks {
     afterTurn(this.turnEnded);
   }
 
-  private readonly turnEnded = (): void => {
+  private endOfTurn(): void {
     this.turnEndDue = false;
     if (this.resolve === undefined || this.frames.length === 0) return;
     this.handOn();
     this.onTurnEnd?.();
-  };
+  }
 
   /** Settles the chunk asked for: the frames gathered (then the failure, if the source failed), or undefined at the end. */
   private handOn(): void {
