@@ -1,6 +1,7 @@
 // Node-only: the chunks a response body yields in one turn of the event loop, written to a ServerResponse as one chunk.
 import { Buffer } from "node:buffer";
 import type { ServerResponse } from "node:http";
+import { adjacentView } from "./turn-chunks.js";
 
 /** Gathered chunks are written at once from this many bytes on, without waiting for the end of the turn. */
 const GATHER_BYTES = 16 * 1024;
@@ -8,8 +9,9 @@ const GATHER_BYTES = 16 * 1024;
 /**
  * Gathers the chunks (a producer's frames) that arrive in one turn and writes them with one `res.write` when the
  * turn's microtasks are done: a write through `node:http` costs more than copying a small frame (chunked
- * encoding adds its own pieces to every write), and a frame that is copied no longer pins the buffer it was
- * encoded into. A chunk is never held past the turn it arrived in, nor beyond GATHER_BYTES.
+ * encoding adds its own pieces to every write). Frames that lie next to each other in their writer's slab go as
+ * one view of it (the writer drops the slab at the turn's end, so it lives only until written); others are
+ * copied. A chunk is never held past the turn it arrived in, nor beyond GATHER_BYTES.
  *
  * @example
  * const writes = new TurnWrites(res);
@@ -82,11 +84,15 @@ export class TurnWrites {
 }
 
 /**
- * The chunks copied into one buffer of `bytes` bytes: once per turn, never appended to again. Node's pooled
+ * The chunks as one: a view of them where they are adjacent, else copied into one buffer of `bytes` bytes (once
+ * per turn, never appended to again). For the copy, Node's pooled
  * allocation (a slice of a shared 8 KiB block for small sizes) rather than a buffer of its own each turn, which
  * would cost the garbage collector a backing store per turn. Every byte of it is written here.
  */
 function joined(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
+  // Frames a writer made one after another lie next to each other in its slab: one view of them, no copy.
+  const view = adjacentView(chunks, bytes);
+  if (view !== undefined) return view;
   const out = Buffer.allocUnsafe(bytes);
   let at = 0;
   for (const chunk of chunks) {

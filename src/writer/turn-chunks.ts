@@ -117,17 +117,25 @@ export class TurnChunks {
   }
 }
 
-/** The frames as one chunk: a view when they lie next to each other in one buffer (a writer's slab), else a copy. */
-function joined(frames: readonly Uint8Array[], bytes: number): Uint8Array {
+/**
+ * The frames as one view when they lie next to each other in one buffer, as the frames a writer makes in a turn
+ * usually do (a slab is never written twice, so the view stays as it is); undefined otherwise.
+ */
+export function adjacentView(frames: readonly Uint8Array[], bytes: number): Uint8Array | undefined {
   const first = frames[0]!;
   let end = first.byteOffset + first.length;
-  let adjacent = true;
-  for (let i = 1; i < frames.length && adjacent; i++) {
+  for (let i = 1; i < frames.length; i++) {
     const frame = frames[i]!;
-    adjacent = frame.buffer === first.buffer && frame.byteOffset === end;
+    if (frame.buffer !== first.buffer || frame.byteOffset !== end) return undefined;
     end += frame.length;
   }
-  if (adjacent) return new Uint8Array(first.buffer, first.byteOffset, bytes);
+  return new Uint8Array(first.buffer, first.byteOffset, bytes);
+}
+
+/** The frames as one chunk: a view when they lie next to each other in one buffer (a writer's slab), else a copy. */
+function joined(frames: readonly Uint8Array[], bytes: number): Uint8Array {
+  const view = adjacentView(frames, bytes);
+  if (view !== undefined) return view;
   const out = new Uint8Array(bytes);
   let at = 0;
   for (const frame of frames) {
