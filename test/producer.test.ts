@@ -219,3 +219,37 @@ describe("takeProducerRun (how sendResponse drives a producer)", () => {
     expect(refs.filter((r) => r.deref() !== undefined).length).toBeLessThanOrEqual(1);
   });
 });
+
+describe("a paused stream's writer", () => {
+  it("drops its slab when told the producer waits: the frames made keep their bytes, the next frame takes a new buffer", () => {
+    const w = ITEMS_ONLY.writer() as unknown as { item(v: unknown): Uint8Array; releaseBuffers(): void };
+    const first = w.item(items[0]!);
+    const second = w.item(items[1]!);
+    expect(second.buffer).toBe(first.buffer); // carved from one slab
+    const kept = first.slice();
+    w.releaseBuffers();
+    const third = w.item(items[2]!);
+    expect(third.buffer).not.toBe(first.buffer);
+    expect(first).toEqual(kept); // a slab is never written twice
+    const again = ITEMS_ONLY.writer();
+    expect(concat(first, second, third)).toEqual(concat(again.item(items[0]!), again.item(items[1]!), again.item(items[2]!)));
+  });
+
+  it("over toReadableStream, is told at the end of each turn in which it wrote", async () => {
+    let releases = 0;
+    const body = ITEMS_ONLY.toReadableStream(async function* (w) {
+      const writer = w as unknown as { releaseBuffers(): void };
+      const release = writer.releaseBuffers.bind(writer);
+      writer.releaseBuffers = () => {
+        releases++;
+        release();
+      };
+      for (const item of items) {
+        yield w.item(item);
+        await sleep(1); // the producer waits: the turn's frames are handed on
+      }
+    });
+    expect((await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body))).items).toEqual(items);
+    expect(releases).toBeGreaterThanOrEqual(items.length - 1);
+  });
+});
