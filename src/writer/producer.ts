@@ -87,15 +87,26 @@ export function producerStream<W extends FrameWriter, Y = Uint8Array>(
     throw new StreamError("OPTIONS", `highWaterMark must be a non-negative integer, got ${String(highWaterMark)}.`);
   }
   const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, options, checks);
-  const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
-    {
-      pull: (controller) => run.pullInto(controller, stream),
-      cancel: (reason) => run.cancel(reason),
-    },
-    { highWaterMark },
-  );
+  const source = new RunSource(run);
+  const stream = new ReadableStream<Uint8Array>(source, { highWaterMark });
+  source.stream = stream;
   Object.defineProperty(stream, RUN, { value: run });
   return stream;
+}
+
+/** A producer stream's underlying source: methods, not closures made per stream (see ProducerRun's constructor). */
+class RunSource implements UnderlyingDefaultSource<Uint8Array> {
+  stream: ReadableStream<Uint8Array> | undefined;
+
+  constructor(private readonly run: ProducerRun) {}
+
+  pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    return this.run.pullInto(controller, this.stream!);
+  }
+
+  cancel(reason: unknown): Promise<void> {
+    return this.run.cancel(reason);
+  }
 }
 
 /** The run behind a stream from {@link producerStream} (for its `signal`); undefined for any other stream. */
