@@ -1,7 +1,7 @@
 // Node-only: the chunks a response body yields in one turn of the event loop, written to a ServerResponse as one chunk.
 import { Buffer } from "node:buffer";
 import type { ServerResponse } from "node:http";
-import { adjacentView } from "./turn-chunks.js";
+import { joinFrames } from "./turn-chunks.js";
 
 /** Gathered chunks are written at once from this many bytes on, without waiting for the end of the turn. */
 const GATHER_BYTES = 16 * 1024;
@@ -84,20 +84,14 @@ export class TurnWrites {
 }
 
 /**
- * The chunks as one: a view of them where they are adjacent, else copied into one buffer of `bytes` bytes (once
- * per turn, never appended to again). For the copy, Node's pooled
- * allocation (a slice of a shared 8 KiB block for small sizes) rather than a buffer of its own each turn, which
- * would cost the garbage collector a backing store per turn. Every byte of it is written here.
+ * The chunks as one: a view of them where they are adjacent, else copied once per turn into Node's pooled
+ * allocation (a slice of a shared 8 KiB block for small sizes, never appended to again) rather than a buffer of its
+ * own each turn, which would cost the garbage collector a backing store per turn.
  */
 function joined(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
-  // Frames a writer made one after another lie next to each other in its slab: one view of them, no copy.
-  const view = adjacentView(chunks, bytes);
-  if (view !== undefined) return view;
-  const out = Buffer.allocUnsafe(bytes);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return joinFrames(chunks, bytes, pooledBytes);
+}
+
+function pooledBytes(bytes: number): Uint8Array {
+  return Buffer.allocUnsafe(bytes);
 }

@@ -113,7 +113,7 @@ export class TurnChunks {
     const bytes = this.bytes;
     this.frames = [];
     this.bytes = 0;
-    resolve(frames.length === 1 ? frames[0]! : joined(frames, bytes));
+    resolve(frames.length === 1 ? frames[0]! : joinFrames(frames, bytes));
   }
 }
 
@@ -121,7 +121,7 @@ export class TurnChunks {
  * The frames as one view when they lie next to each other in one buffer, as the frames a writer makes in a turn
  * usually do (a slab is never written twice, so the view stays as it is); undefined otherwise.
  */
-export function adjacentView(frames: readonly Uint8Array[], bytes: number): Uint8Array | undefined {
+function adjacentView(frames: readonly Uint8Array[], bytes: number): Uint8Array | undefined {
   const first = frames[0]!;
   let end = first.byteOffset + first.length;
   for (let i = 1; i < frames.length; i++) {
@@ -132,15 +132,22 @@ export function adjacentView(frames: readonly Uint8Array[], bytes: number): Uint
   return new Uint8Array(first.buffer, first.byteOffset, bytes);
 }
 
-/** The frames as one chunk: a view when they lie next to each other in one buffer (a writer's slab), else a copy. */
-function joined(frames: readonly Uint8Array[], bytes: number): Uint8Array {
+/**
+ * The frames as one chunk: a view when they lie next to each other in one buffer (a writer's slab), else copied
+ * into `allocate(bytes)` (every byte of it is written here).
+ */
+export function joinFrames(frames: readonly Uint8Array[], bytes: number, allocate: (bytes: number) => Uint8Array = newBytes): Uint8Array {
   const view = adjacentView(frames, bytes);
   if (view !== undefined) return view;
-  const out = new Uint8Array(bytes);
+  const out = allocate(bytes);
   let at = 0;
   for (const frame of frames) {
     out.set(frame, at);
     at += frame.length;
   }
   return out;
+}
+
+function newBytes(bytes: number): Uint8Array {
+  return new Uint8Array(bytes);
 }
