@@ -47,7 +47,6 @@ export class TurnWrites {
     };
   }
 
-
   /** Adds a chunk, written with the others of this turn. Check `res.writableNeedDrain` afterwards, as after `res.write`. */
   add(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
