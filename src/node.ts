@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { StreamError } from "./errors.js";
-import { nextSlice, sliceUsedUp } from "./writer/node-turn-budget.js";
 import { TurnWrites } from "./writer/node-turn-writes.js";
 import { takeProducerRun } from "./writer/producer.js";
 
@@ -67,8 +66,6 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
     const writes = new TurnWrites(res, () => reader.releaseBuffers?.());
     writes.headAtTurnEnd();
     for (;;) {
-      // A turn in which many streams send holds the loop for a bounded time: the rest waits for the next turn.
-      if (sliceUsedUp()) await nextSlice();
       const chunk = await reader.next();
       if (client.gone || clientGone(res)) {
         onClose();
