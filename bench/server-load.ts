@@ -82,7 +82,10 @@ class ServerChild {
     proc.on("message", (m) => this.waiters.shift()?.(m));
   }
   static start(contender: ServerContender, items: number, pace: Pace): Promise<ServerChild> {
-    const proc = fork(CHILD, [contender, String(items), pace], { execArgv: ["--expose-gc", "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // SERVER_LOAD_CPU_PROF=<dir>: each child writes a V8 CPU profile into <dir>/<contender> (summarise with bench/profile.ts's summarizeProfile).
+    const profileDir = process.env.SERVER_LOAD_CPU_PROF;
+    const profile = profileDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${contender}`] : [];
+    const proc = fork(CHILD, [contender, String(items), pace], { execArgv: ["--expose-gc", ...profile, "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     return new Promise((resolve, reject) => {
       proc.once("error", reject);
       proc.once("exit", (code) => reject(new Error(`server child (${contender}) exited with ${code} before it was ready`)));
@@ -228,6 +231,8 @@ export async function runServerLoad(opts: ServerLoadOptions): Promise<ServerLoad
     clearTimeout(timer);
     for (const child of children) {
       child.proc.send({ type: "exit" }, () => {});
+      // A profiled child writes its profile as it exits: give it a moment before the kill.
+      if (process.env.SERVER_LOAD_CPU_PROF !== undefined) await new Promise((resolve) => setTimeout(resolve, 3000));
       child.kill();
     }
   }

@@ -82,6 +82,8 @@ export interface FrameEncoder {
    * calls `frameValue`). Over `maxPayloadBytes`: empty, as `frameValue`.
    */
   frameChecked?(kind: number, compiled: SchemaCodec, value: unknown): Uint8Array | undefined;
+  /** Optional: the writer is idle for now; drop the buffer small frames are carved from (the next frame takes a new one). */
+  releaseBuffers?(): void;
   /** The payload size of the last value `frameValue` or `frameChecked` encoded, in bytes. */
   readonly payloadBytes: number;
   /** The first item's index: 0, or where a resumed stream continues. */

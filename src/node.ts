@@ -39,14 +39,16 @@ interface Head {
 }
 
 async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyReader | undefined): Promise<void> {
-  let gone = false;
-  let wake = () => {};
-  const onClose = () => {
-    gone = true;
+  // Member functions rather than named closures: a build that keeps function names (tsx, esbuild's keepNames)
+  // gives each named closure a property table of its own, which thousands of open streams would each hold.
+  const client = { gone: false, wake: NOTHING, onClose: NOTHING };
+  client.onClose = () => {
+    client.gone = true;
     // Cancelling settles a read that waits on a quiet producer, aborts its signal and runs its finally blocks.
     reader?.cancel(new Error("the client disconnected")).catch(() => {});
-    wake();
+    client.wake();
   };
+  const onClose = client.onClose;
   // The socket too: a response queued behind a pipelined one has no socket of its own yet.
   const socket = res.req?.socket ?? res.socket;
   res.on("close", onClose);
@@ -64,12 +66,13 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
       res.end();
       return;
     }
-    res.flushHeaders(); // the client learns the status before the first frame
-    // The frames a producer makes in one turn go out in one write, when the turn's microtasks are done.
-    const writes = new TurnWrites(res);
+    // The frames a producer makes in one turn go out in one write, when the turn's microtasks are done; the first
+    // such write carries the head, which goes alone at the end of the first turn if the producer has no frame yet.
+    const writes = new TurnWrites(res, () => reader.releaseBuffers?.());
+    writes.headAtTurnEnd();
     for (;;) {
       const chunk = await reader.next();
-      if (gone || clientGone(res)) {
+      if (client.gone || clientGone(res)) {
         onClose();
         return;
       }
@@ -78,12 +81,12 @@ async function sendHeadAndBody(res: ServerResponse, head: Head, reader: BodyRead
       if (res.writableNeedDrain) {
         // Wait for the socket to take more, or for the client to leave: a closed socket never drains.
         await new Promise<void>((resolve) => {
-          wake = resolve;
+          client.wake = resolve;
           res.once("drain", resolve);
         });
-        res.off("drain", wake);
-        wake = () => {};
-        if (gone) return;
+        res.off("drain", client.wake);
+        client.wake = NOTHING;
+        if (client.gone) return;
       }
     }
     writes.flush();
@@ -114,10 +117,14 @@ function sendHeadAndPushed(res: ServerResponse, head: Head, body: PushBody): Pro
   return sendPushBody(res, body);
 }
 
+const NOTHING = (): void => {};
+
 /** How sendResponse reads a body: a streamtypes producer's frames straight from its run, any other body through its stream. */
 interface BodyReader {
   next(): Promise<Uint8Array | undefined>;
   cancel(reason: unknown): Promise<void>;
+  /** A producer's run: its writer may drop its slab while the producer waits. */
+  releaseBuffers?(): void;
 }
 
 function bodyReader(body: ReadableStream<Uint8Array> | null): BodyReader | undefined {

@@ -3,7 +3,6 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { build } from "esbuild";
 import { mkdirSync, rmSync } from "node:fs";
-import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -13,7 +12,7 @@ import { streamTypes as browserStreamTypes } from "../src/browser.js";
 import { StreamError, TypedArray, binary, json, msgpack, msgpackReadOnly, ndjson, sse, streamTypes, truss, type Format } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
 import { Chunk, Footer, Header, footer, header, items } from "./fixtures.js";
-import { chunksOf, concat, gate, readAll, rejection, splitAt } from "./helpers.js";
+import { chunksOf, concat, gate, readAll, rejection, splitAt, writeThenDrop } from "./helpers.js";
 import { startServer, type TestServer } from "./server.js";
 
 const utf8 = new TextEncoder();
@@ -54,21 +53,6 @@ async function frames(body: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
     if (done) return out;
     out.push(value);
   }
-}
-
-/** Writes the first `count` chunks of `body` to `res`, then destroys the connection (a drop). */
-function writeThenDrop(res: ServerResponse, contentType: string, body: ReadableStream<Uint8Array>, count: number): void {
-  res.writeHead(200, { "content-type": contentType });
-  const reader = body.getReader();
-  void (async () => {
-    for (let i = 0; i < count; i++) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      await new Promise((resolve) => res.write(value, resolve));
-    }
-    res.destroy();
-    void reader.cancel();
-  })();
 }
 
 /** A reproducible PRNG (mulberry32), so a failing randomized run can be replayed from its seed. */

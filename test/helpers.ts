@@ -1,4 +1,5 @@
 // Test helpers: concatenating frames, splitting bytes into chunks, and collecting a whole stream.
+import type { ServerResponse } from "node:http";
 import { StreamError } from "../src/index.js";
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -120,4 +121,29 @@ export function droppingSource(bytes: Uint8Array, cut: number | undefined): Read
       at = next;
     },
   });
+}
+
+/**
+ * Writes the first `count` SSE events of `body` to `res`, then destroys the connection (a drop). A chunk of the
+ * body holds the events of one turn: it is cut after the `count`th event's blank line.
+ */
+export function writeThenDrop(res: ServerResponse, contentType: string, body: ReadableStream<Uint8Array>, count: number): void {
+  res.writeHead(200, { "content-type": contentType });
+  const reader = body.getReader();
+  void (async () => {
+    let left = count;
+    while (left > 0) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let end = 0;
+      while (left > 0 && end < value.length) {
+        end = value.indexOf(0x0a, end) + 1;
+        if (end === 0) end = value.length; // no event ends in this chunk
+        else if (value[end] === 0x0a) left--, end++; // a blank line ends an event
+      }
+      await new Promise((resolve) => res.write(value.subarray(0, end), resolve));
+    }
+    res.destroy();
+    void reader.cancel();
+  })();
 }

@@ -2,9 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { FrameKind, StreamError } from "../src/index.js";
 import { FULL, ITEMS_ONLY, footer, header, items } from "./fixtures.js";
+import { CHUNK_BYTES } from "../src/writer/turn-chunks.js";
 import { readAll, readClean } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 
 describe("toReadableStream", () => {
   it("writes the end frame when the generator returns", async () => {
@@ -24,26 +26,47 @@ describe("toReadableStream", () => {
     expect(await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body))).toEqual({ items: [items[0]] });
   });
 
-  it("is pull-based: the producer never runs more than the high-water mark ahead", async () => {
+  it("is pull-based: the producer never runs more than the high-water mark (in chunks of at most CHUNK_BYTES) ahead", async () => {
+    // A chunk holds the frames of one turn up to CHUNK_BYTES (and one frame more); frames of 1 KiB and more here.
+    const word = "w".repeat(1024);
+    const framesPerChunk = Math.ceil(CHUNK_BYTES / word.length) + 1;
     for (const highWaterMark of [0, 1, 4]) {
       let produced = 0;
       const body = ITEMS_ONLY.toReadableStream(
         async function* (w) {
           for (let i = 0; i < 1000; i++) {
-            yield w.item({ words: [String(i)] });
+            yield w.item({ words: [word + i] });
             produced++;
           }
         },
         { highWaterMark },
       );
       const it = ITEMS_ONLY.reader(body).readItems();
-      for (let consumed = 1; consumed <= 5; consumed++) {
+      for (let consumed = 1; consumed <= 5 * framesPerChunk; consumed += framesPerChunk) {
         await it.next();
         await sleep(5); // give an eager producer every chance to run ahead
-        expect(produced).toBeLessThanOrEqual(consumed + highWaterMark);
+        // The chunk being read, one the reader may hold ahead, the stream's queue, and one frame made for the next.
+        expect(produced).toBeLessThanOrEqual(consumed + (highWaterMark + 2) * framesPerChunk + 1);
       }
       await it.return!();
+      expect(produced).toBeLessThan(1000);
     }
+  });
+
+  it("joins the frames a producer makes in one turn into one chunk, and hands on a turn's frames when it waits", async () => {
+    const body = ITEMS_ONLY.toReadableStream(async function* (w) {
+      yield w.item(items[0]!);
+      yield w.item(items[1]!);
+      await sleep(5);
+      yield w.item(items[2]!);
+    });
+    const reader = body.getReader();
+    const first = await reader.read(); // the two frames made before the producer waited
+    const second = await reader.read(); // the frame after it, with the end frame
+    expect((await reader.read()).done).toBe(true);
+    const w = ITEMS_ONLY.writer();
+    expect(first.value).toEqual(concat(w.item(items[0]!), w.item(items[1]!)));
+    expect(second.value).toEqual(concat(w.item(items[2]!), w.end()));
   });
 
   it("an exception becomes an error frame after the items already written", async () => {
@@ -194,5 +217,39 @@ describe("takeProducerRun (how sendResponse drives a producer)", () => {
     }
     // Each stream is garbage (at most the last one may still sit in a register).
     expect(refs.filter((r) => r.deref() !== undefined).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("a paused stream's writer", () => {
+  it("drops its slab when told the producer waits: the frames made keep their bytes, the next frame takes a new buffer", () => {
+    const w = ITEMS_ONLY.writer() as unknown as { item(v: unknown): Uint8Array; releaseBuffers(): void };
+    const first = w.item(items[0]!);
+    const second = w.item(items[1]!);
+    expect(second.buffer).toBe(first.buffer); // carved from one slab
+    const kept = first.slice();
+    w.releaseBuffers();
+    const third = w.item(items[2]!);
+    expect(third.buffer).not.toBe(first.buffer);
+    expect(first).toEqual(kept); // a slab is never written twice
+    const again = ITEMS_ONLY.writer();
+    expect(concat(first, second, third)).toEqual(concat(again.item(items[0]!), again.item(items[1]!), again.item(items[2]!)));
+  });
+
+  it("over toReadableStream, is told at the end of each turn in which it wrote", async () => {
+    let releases = 0;
+    const body = ITEMS_ONLY.toReadableStream(async function* (w) {
+      const writer = w as unknown as { releaseBuffers(): void };
+      const release = writer.releaseBuffers.bind(writer);
+      writer.releaseBuffers = () => {
+        releases++;
+        release();
+      };
+      for (const item of items) {
+        yield w.item(item);
+        await sleep(1); // the producer waits: the turn's frames are handed on
+      }
+    });
+    expect((await readAll(ITEMS_ONLY, ITEMS_ONLY.reader(body))).items).toEqual(items);
+    expect(releases).toBeGreaterThanOrEqual(items.length - 1);
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { StreamError, eventSourceStream, streamTypes } from "../src/index.js";
 import { sendResponse } from "../src/node.js";
 import { Chunk, Footer, Header, footer, header, items } from "./fixtures.js";
-import { chunksOf, concat, readAll, readClean, rejection } from "./helpers.js";
+import { chunksOf, concat, readAll, readClean, rejection, writeThenDrop } from "./helpers.js";
 import { startServer, type TestServer } from "./server.js";
 
 const SSE = streamTypes(Chunk, Header, Footer, { framing: "sse" });
@@ -121,16 +121,7 @@ describe("SSE resume over HTTP", () => {
         { resumeAfter },
       );
       if (connection > 1) return void sendResponse(res, SSE.toResponse(() => body));
-      res.writeHead(200, { "content-type": SSE.contentType });
-      const reader = body.getReader();
-      void (async () => {
-        for (let events = 0; events < 5; events++) {
-          const { value } = await reader.read();
-          await new Promise((resolve) => res.write(value, resolve));
-        }
-        res.destroy(); // the connection drops after the header and 4 items
-        void reader.cancel();
-      })();
+      writeThenDrop(res, SSE.contentType, body, 5); // the connection drops after the header and 4 items
     });
     return seen;
   }

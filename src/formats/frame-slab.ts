@@ -34,6 +34,8 @@ const NO_BYTES = new Uint8Array(0);
 export class FrameSlab {
   private slab = NO_BYTES;
   private used = 0;
+  /** The size of the next slab: doubling up to SLAB_BYTES, or twice what the last slab held once it was released. */
+  private nextBytes = FIRST_SLAB_BYTES;
   /** Where codecs write the frame being made. */
   readonly out = new Output();
 
@@ -92,9 +94,22 @@ export class FrameSlab {
     return bytes.slice(start, out.pos);
   }
 
+  /**
+   * Lets go of the slab while the writer is idle (a producer waiting for its source): the frames already made keep
+   * their bytes, and the next frame takes a new slab, sized to what this one held. A paused stream then holds no
+   * slab, rather than up to SLAB_BYTES of which most is unused.
+   */
+  release(): void {
+    if (this.slab === NO_BYTES) return;
+    this.nextBytes = Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.used * 2));
+    this.slab = NO_BYTES;
+    this.used = 0;
+  }
+
   /** A new slab of at least `size` bytes. Sized to the stream: thousands of writers that each write a few small frames hold a KiB each, not 64. */
   private newSlab(size: number): void {
-    this.slab = new Uint8Array(Math.max(size, Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.slab.length * 2))));
+    const bytes = this.slab === NO_BYTES ? this.nextBytes : Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.slab.length * 2));
+    this.slab = new Uint8Array(Math.max(size, bytes));
     this.used = 0;
   }
 }

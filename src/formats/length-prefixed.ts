@@ -295,6 +295,11 @@ export class LengthPrefixedEncoder implements FrameEncoder {
   /** This writer's frame buffer: codecs write into it, never into a buffer shared with another writer. */
   private readonly slab = new FrameSlab();
 
+  /** The writer is idle: its slab goes until the next frame (see FrameSlab.release). */
+  releaseBuffers(): void {
+    this.slab.release();
+  }
+
   /**
    * `prefix` goes before the first frame (the binary framing's marker); a stream resumed after id `resumedAfter`
    * also starts with a resume frame, and its items with index `resumedAfter`.

@@ -78,6 +78,11 @@ class NdjsonEncoder implements FrameEncoder {
   /** This writer's buffer, for lines written by a compiled codec. */
   private readonly slab = new FrameSlab();
 
+  /** The writer is idle: its slab goes until the next frame (see FrameSlab.release). */
+  releaseBuffers(): void {
+    this.slab.release();
+  }
+
   constructor(
     private readonly codec: Codec,
     private readonly maxPayloadBytes: number,

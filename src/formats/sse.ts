@@ -65,6 +65,11 @@ class SseEncoder implements FrameEncoder {
   private readonly ids: PartIds;
   /** This writer's buffer, for events written by a compiled codec. */
   private readonly slab = new FrameSlab();
+
+  /** The writer is idle: its slab goes until the next frame (see FrameSlab.release). */
+  releaseBuffers(): void {
+    this.slab.release();
+  }
   private readonly maxPayloadBytes: number;
 
   constructor(

@@ -1,6 +1,7 @@
 // Producers: a generator of frames → a pull-based ReadableStream, with the end frame, error frames, cancellation and keep-alive.
 import { StreamError } from "../errors.js";
 import { checkLimit } from "../spec.js";
+import { TurnChunks } from "./turn-chunks.js";
 import type { FrameWriter } from "./writer.js";
 
 /**
@@ -24,7 +25,10 @@ export interface YieldFrames {
 
 /** Options for turning a producer into a byte stream. */
 export interface ProducerOptions {
-  /** Frames produced ahead of the consumer before the producer is paused. Default 1. */
+  /**
+   * Chunks produced ahead of the consumer before the producer is paused. Default 1. A chunk holds the frames the
+   * producer makes in one turn of the event loop, up to 16 KiB (and one frame more).
+   */
   highWaterMark?: number | undefined;
   /** While the producer is idle this long, send a keep-alive frame that readers skip. Off by default; not in truss mode. */
   keepAliveMs?: number | undefined;
@@ -83,15 +87,26 @@ export function producerStream<W extends FrameWriter, Y = Uint8Array>(
     throw new StreamError("OPTIONS", `highWaterMark must be a non-negative integer, got ${String(highWaterMark)}.`);
   }
   const run = new ProducerRun(writer, producer as unknown as Producer<FrameWriter>, options, checks);
-  const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
-    {
-      pull: (controller) => run.pullInto(controller, stream),
-      cancel: (reason) => run.cancel(reason),
-    },
-    { highWaterMark },
-  );
+  const source = new RunSource(run);
+  const stream = new ReadableStream<Uint8Array>(source, { highWaterMark });
+  source.stream = stream;
   Object.defineProperty(stream, RUN, { value: run });
   return stream;
+}
+
+/** A producer stream's underlying source: methods, not closures made per stream (see ProducerRun's constructor). */
+class RunSource implements UnderlyingDefaultSource<Uint8Array> {
+  stream: ReadableStream<Uint8Array> | undefined;
+
+  constructor(private readonly run: ProducerRun) {}
+
+  pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    return this.run.pullInto(controller, this.stream!);
+  }
+
+  cancel(reason: unknown): Promise<void> {
+    return this.run.cancel(reason);
+  }
 }
 
 /** The run behind a stream from {@link producerStream} (for its `signal`); undefined for any other stream. */
@@ -119,6 +134,8 @@ export function takeProducerRun(stream: ReadableStream<Uint8Array> | null | unde
 export interface DirectRun {
   next(): Promise<Uint8Array | undefined>;
   cancel(reason: unknown): Promise<void>;
+  /** The frames of a turn are handed on and the producer waits: its writer drops its slab until the next frame. */
+  releaseBuffers(): void;
 }
 
 /**
@@ -141,6 +158,8 @@ export class ProducerRun {
   private finished = false;
   /** Frames the stream pulled ahead while it had no reader: unread, so a consumer taking over gets them first. */
   private unread: Uint8Array[] = [];
+  /** What the stream's pulls take frames from, joined per turn (made at the first pull). */
+  private chunks: TurnChunks | undefined;
   /** The stream's pull in progress (a consumer taking over waits for it), and whether one has taken over. */
   private pulling: Promise<Uint8Array | undefined> | undefined;
   private direct = false;
@@ -148,6 +167,9 @@ export class ProducerRun {
   private readonly made = new FramesMade();
   /** Frames handed on so far (keep-alives too): none, and an error frame must open the stream itself. */
   private sent = 0;
+  /** The reactions on each step of the producer (made once per run). */
+  private readonly onStep: (result: IteratorResult<Uint8Array>) => Uint8Array | undefined;
+  private readonly onStepFailed: (err: unknown) => Uint8Array | undefined;
 
   constructor(
     private readonly writer: FrameWriter,
@@ -159,11 +181,38 @@ export class ProducerRun {
     if (this.keepAliveMs !== undefined && !writer.keepAliveSupported) {
       throw new StreamError("OPTIONS", 'keepAliveMs cannot be used with this format: it has no keep-alive frames (the truss format, compat: "truss": truss_chains readers reject them).');
     }
-    if (checks.checkFrames) writer.onFrame = (frame, label) => this.made.add(frame, label);
+    if (checks.checkFrames) writer.onFrame = (frame, what) => this.made.add(frame, what);
+    // Assigned, not class fields: a build that keeps function names (tsx, esbuild's keepNames) gives every named
+    // closure a property table of its own, which thousands of open streams would each hold.
+    this.onStep = (result) => this.stepped(result);
+    this.onStepFailed = (err) => this.failed(err);
   }
 
-  /** The next frame to send, or undefined once the stream is complete (its end or error frame was the last). */
-  async next(): Promise<Uint8Array | undefined> {
+  /**
+   * The next frame to send, or undefined once the stream is complete (its end or error frame was the last). Without
+   * keep-alive, one reaction on the producer's step per frame (no async function's state of its own per frame).
+   */
+  next(): Promise<Uint8Array | undefined> {
+    if (this.keepAliveMs !== undefined || this.pending !== undefined || this.finished || this.cancelled) return this.nextWaiting();
+    try {
+      this.iterator ??= iterate(this.producer(this.writer, this.abort.signal));
+      this.pending = Promise.resolve(this.iterator.next());
+    } catch (err) {
+      return Promise.resolve(this.failed(err)); // a synchronous throw, like a rejection
+    }
+    return this.pending.then(this.onStep, this.onStepFailed);
+  }
+
+  private stepped(result: IteratorResult<Uint8Array>): Uint8Array | undefined {
+    try {
+      return this.cancelled ? undefined : this.frameOf(result);
+    } catch (err) {
+      return this.failed(err);
+    }
+  }
+
+  /** next() with keep-alive frames while the producer is quiet (or a step already under way). */
+  private async nextWaiting(): Promise<Uint8Array | undefined> {
     if (this.finished || this.cancelled) return undefined;
     const writer = this.writer;
     try {
@@ -181,37 +230,46 @@ export class ProducerRun {
         clearTimeout(timer);
       }
       if (this.cancelled) return undefined;
-      if (result === KEEPALIVE_DUE) {
-        this.sent++;
-        return writer.keepAlive(); // the producer's pending step is kept for the next call
-      }
-      this.pending = undefined;
-      if (result.done) {
-        this.made.checkAllYielded();
-        this.finished = true;
-        return writer.ended ? undefined : writer.end();
-      }
-      const frame: unknown = result.value;
-      if (!(frame instanceof Uint8Array)) {
-        throw new StreamError("ORDER", `A producer must yield the frames its writer returns (Uint8Array), not ${typeof frame}: write \`yield w.item(value)\`.`);
-      }
-      this.made.yielded(frame);
+      if (result !== KEEPALIVE_DUE) return this.frameOf(result);
       this.sent++;
-      return frame;
+      return writer.keepAlive(); // the producer's pending step is kept for the next call
     } catch (err) {
-      this.pending = undefined;
-      this.finished = true;
-      void Promise.resolve(this.iterator?.return?.()).catch(() => {});
-      if (this.cancelled) return undefined; // the consumer is gone; an error frame would reach nobody
-      const frame = writer.ended ? undefined : writer.error(err, { includeStack: this.options.includeStack === true }, this.sent === 0);
-      try {
-        if (this.options.onError !== undefined) this.options.onError(err);
-        else if (this.checks.reportByDefault) reportProducerError(err, `${writer.formatName ?? "streamtypes"} stream, after ${this.sent} frame${this.sent === 1 ? "" : "s"}`);
-      } catch {
-        // A logging hook that fails must not turn the producer's error, already framed for the reader, into a cut stream.
-      }
-      return frame;
+      return this.failed(err);
     }
+  }
+
+  /** The frame for a step of the producer: what it yielded (checked), or the end frame once it returns. */
+  private frameOf(result: IteratorResult<Uint8Array>): Uint8Array | undefined {
+    this.pending = undefined;
+    if (result.done) {
+      this.made.checkAllYielded();
+      this.finished = true;
+      return this.writer.ended ? undefined : this.writer.end();
+    }
+    const frame: unknown = result.value;
+    if (!(frame instanceof Uint8Array)) {
+      throw new StreamError("ORDER", `A producer must yield the frames its writer returns (Uint8Array), not ${typeof frame}: write \`yield w.item(value)\`.`);
+    }
+    this.made.yielded(frame);
+    this.sent++;
+    return frame;
+  }
+
+  /** The producer failed (or yielded what is not a frame): its error frame, reported; undefined once the consumer is gone. */
+  private failed(err: unknown): Uint8Array | undefined {
+    const writer = this.writer;
+    this.pending = undefined;
+    this.finished = true;
+    void Promise.resolve(this.iterator?.return?.()).catch(() => {});
+    if (this.cancelled) return undefined; // the consumer is gone; an error frame would reach nobody
+    const frame = writer.ended ? undefined : writer.error(err, { includeStack: this.options.includeStack === true }, this.sent === 0);
+    try {
+      if (this.options.onError !== undefined) this.options.onError(err);
+      else if (this.checks.reportByDefault) reportProducerError(err, `${writer.formatName ?? "streamtypes"} stream, after ${this.sent} frame${this.sent === 1 ? "" : "s"}`);
+    } catch {
+      // A logging hook that fails must not turn the producer's error, already framed for the reader, into a cut stream.
+    }
+    return frame;
   }
 
   /** The stream's pull: one frame into its queue, unless a consumer has taken the run over (see takeProducerRun). */
@@ -221,28 +279,37 @@ export class ProducerRun {
     // whose body is never read (HEAD, a handler that answers otherwise) runs no step of it. A read pulls again.
     if (!stream.locked) return;
     if (stream.locked) this.unread = []; // a reader takes frames from the queue: none stays unread
-    const pending = this.next();
+    // The frames of one turn as one chunk: a chunk through the stream costs more than encoding a small frame.
+    const pending = (this.chunks ??= new TurnChunks(() => this.next(), () => this.releaseBuffers())).next();
     this.pulling = pending;
-    const frame = await pending;
+    const chunk = await pending;
     this.pulling = undefined;
     if (this.direct) {
-      if (frame !== undefined) this.unread.push(frame); // made for the stream, due to the consumer that took over
+      if (chunk !== undefined) this.unread.push(chunk); // made for the stream, due to the consumer that took over
       return never();
     }
-    if (frame === undefined) return controller.close();
-    controller.enqueue(frame);
-    if (!stream.locked) this.unread.push(frame);
+    if (chunk === undefined) return controller.close();
+    controller.enqueue(chunk);
+    if (!stream.locked) this.unread.push(chunk);
   }
 
   /** Hands the run to one consumer: the frames the stream holds unread, then the rest. */
   takeOver(): DirectRun {
     this.direct = true;
-    const nextDirect = (): Promise<Uint8Array | undefined> => {
-      if (this.pulling !== undefined) return this.pulling.then(nextDirect); // the frame it makes joins `unread` first
-      if (this.unread.length > 0) return Promise.resolve(this.unread.shift());
-      return this.next();
-    };
-    return { next: nextDirect, cancel: (reason) => this.cancel(reason) };
+    return new TakenRun(this);
+  }
+
+  /** The next frame for the consumer that took the run over: those the stream pulled for nobody first. */
+  nextTaken(): Promise<Uint8Array | undefined> {
+    if (this.pulling !== undefined) return this.pulling.then(() => this.nextTaken()); // the frame it makes joins `unread` first
+    if (this.unread.length > 0) return Promise.resolve(this.unread.shift());
+    // Once the stream has pulled, its chunks may hold a frame made after the last one handed on: they come first.
+    return this.chunks !== undefined ? this.chunks.next() : this.next();
+  }
+
+  /** The frames of a turn are handed on and the producer waits: its writer drops its slab until the next frame. */
+  releaseBuffers(): void {
+    this.writer.releaseBuffers?.();
   }
 
   /** Aborts when the consumer goes away (before the producer has started, too): what a producer's `signal` is. */
@@ -264,35 +331,55 @@ export class ProducerRun {
   }
 }
 
+/** A run taken over from its stream (see takeProducerRun): methods, not closures made per stream. */
+class TakenRun implements DirectRun {
+  constructor(private readonly run: ProducerRun) {}
+
+  next(): Promise<Uint8Array | undefined> {
+    return this.run.nextTaken();
+  }
+
+  cancel(reason: unknown): Promise<void> {
+    return this.run.cancel(reason);
+  }
+
+  releaseBuffers(): void {
+    this.run.releaseBuffers();
+  }
+}
+
 /**
  * The frames a writer made and its producer has not yielded yet, in the order made. A producer must yield each,
  * in that order: a frame made and dropped (a forgotten `yield`, `forEach` with a callback) would otherwise be an
- * item silently missing from a stream that completes.
+ * item silently missing from a stream that completes. Checked per frame, so it makes no garbage in the usual
+ * case (each frame yielded as soon as it is made): two arrays reused from their start, slots cleared once yielded.
  */
 class FramesMade {
-  private frames: { frame: Uint8Array; label: string }[] = [];
+  private readonly frames: (Uint8Array | undefined)[] = [];
+  /** What each frame is: an item's index, or "the header", "the footer", "the end". */
+  private readonly whats: (number | string)[] = [];
   private head = 0;
+  private tail = 0;
 
-  add(frame: Uint8Array, label: string): void {
-    this.frames.push({ frame, label });
+  add(frame: Uint8Array, what: number | string): void {
+    this.frames[this.tail] = frame;
+    this.whats[this.tail++] = what;
   }
 
   /** A frame the producer yielded: the oldest one made, or one not of this writer (passed through as it is). */
   yielded(frame: Uint8Array): void {
     const frames = this.frames;
-    if (this.head === frames.length) return;
-    if (frames[this.head]!.frame === frame) {
-      if (++this.head === frames.length) {
-        this.frames = [];
-        this.head = 0;
-      }
+    if (this.head === this.tail) return;
+    if (frames[this.head] === frame) {
+      frames[this.head] = undefined; // a yielded frame is not kept alive here
+      if (++this.head === this.tail) this.head = this.tail = 0;
       return;
     }
-    for (let i = this.head + 1; i < frames.length; i++) {
-      if (frames[i]!.frame !== frame) continue;
+    for (let i = this.head + 1; i < this.tail; i++) {
+      if (frames[i] !== frame) continue;
       throw new StreamError(
         "ORDER",
-        `The producer yielded ${frames[i]!.label} before ${frames[this.head]!.label}, which its writer made earlier and which was not yielded: ` +
+        `The producer yielded ${label(this.whats[i]!)} before ${label(this.whats[this.head]!)}, which its writer made earlier and which was not yielded: ` +
           "a producer must yield every frame its writer returns, in the order it made them (`yield w.item(value)` at each call).",
       );
     }
@@ -300,14 +387,19 @@ class FramesMade {
 
   /** At the producer's return: every frame made was yielded. */
   checkAllYielded(): void {
-    const missing = this.frames.length - this.head;
+    const missing = this.tail - this.head;
     if (missing === 0) return;
     throw new StreamError(
       "ORDER",
-      `The producer returned without yielding ${missing} frame${missing === 1 ? "" : "s"} its writer made (${this.frames[this.head]!.label} first), which its reader would never get: ` +
+      `The producer returned without yielding ${missing} frame${missing === 1 ? "" : "s"} its writer made (${label(this.whats[this.head]!)} first), which its reader would never get: ` +
         "write `yield w.item(value)`, not `w.item(value)`; a callback (`forEach`, `then`) cannot yield, so loop with `for … of` instead.",
     );
   }
+}
+
+/** "item 2" for an item's index; the header's, footer's and end's own words. */
+function label(what: number | string): string {
+  return typeof what === "number" ? `item ${what}` : what;
 }
 
 function iterate(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {

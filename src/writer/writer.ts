@@ -41,11 +41,14 @@ export interface FrameWriter {
   /** `nothingSent`: none of the writer's frames reached the reader, so the error frame must open the stream itself. */
   error(err: unknown, options?: ErrorFrameOptions, nothingSent?: boolean): Uint8Array;
   keepAlive(): Uint8Array;
+  /** Optional: the producer is waiting; the writer may drop the buffer its small frames are carved from until the next one. */
+  releaseBuffers?(): void;
   /**
-   * Told of each frame made for the header, an item, the footer or the end, with what it is ("item 2"): how a
-   * producer's run checks that every frame its writer made was yielded, in order.
+   * Told of each frame made for the header, an item, the footer or the end, with what it is (an item's index, or
+   * "the header"): how a producer's run checks that every frame its writer made was yielded, in order. An index
+   * rather than a label, so that no string is made per item for a message that is almost never written.
    */
-  onFrame?: ((frame: Uint8Array, label: string) => void) | undefined;
+  onFrame?: ((frame: Uint8Array, what: number | string) => void) | undefined;
 }
 
 const NO_PAYLOAD = new Uint8Array(0);
@@ -60,7 +63,7 @@ export class StreamWriterImpl implements FrameWriter {
   private items: number;
   private readonly encoder: FrameEncoder;
   private readonly resumeAfter: string | null | undefined;
-  onFrame: ((frame: Uint8Array, label: string) => void) | undefined;
+  onFrame: ((frame: Uint8Array, what: number | string) => void) | undefined;
 
   constructor(
     private readonly spec: StreamSpec,
@@ -105,7 +108,7 @@ export class StreamWriterImpl implements FrameWriter {
   item(value: unknown): Uint8Array {
     if (this.stage > Stage.Items) throw this.orderError("item", "items must come before the footer and the end");
     const frame = this.encode(FrameKind.ITEM, "item", this.items, value);
-    this.onFrame?.(frame, `item ${this.items}`);
+    this.onFrame?.(frame, this.items);
     this.items++;
     this.stage = Stage.Items;
     return frame;
@@ -136,6 +139,11 @@ export class StreamWriterImpl implements FrameWriter {
     if (!this.spec.format.keepAlive) throw new StreamError("ORDER", `The ${this.spec.format.name} format has no keep-alive frames; turn keep-alive off for it.`);
     if (this.stage === Stage.Ended) throw this.orderError("keep-alive", "the stream has already ended");
     return this.encoder.frame(FrameKind.KEEPALIVE, NO_PAYLOAD);
+  }
+
+  /** Drops the buffer small frames are carved from until the next frame: a paused stream holds none (its producer's run calls this between turns). */
+  releaseBuffers(): void {
+    this.encoder.releaseBuffers?.();
   }
 
   /**
