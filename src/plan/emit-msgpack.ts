@@ -41,17 +41,17 @@ class Emitter extends SourceEmitter {
     const definitions = this.plan.definitions.map(
       (node, i) =>
         `function w${i}(V, D) {\n if (D >= ${MAX_DEPTH}) throw h.MISS;\n${this.write(node, "V", "D")}\n}\n` +
-        `function r${i}(D) {\n if (D >= ${MAX_DEPTH}) throw h.MISS;\n${this.read(node, "R", "D")}\n return R;\n}\n`,
+        `function r${i}(D) {\n if (D >= ${MAX_DEPTH}) throw h.MISS;\n const b = i.bytes, e = i.end;\n let p = i.pos;\n${this.read(node, "R", "D")}\n i.pos = p;\n return R;\n}\n`,
     );
     return [
       `"use strict";`,
       `const MISS = h.MISS, OBJECT = Object.prototype, getPrototypeOf = Object.getPrototypeOf, isArray = Array.isArray, isInteger = Number.isInteger, isFinite = Number.isFinite;`,
       `const writeNumber = h.writeNumber, writeString = h.writeString, writeRaw = h.writeRaw, writeByte = h.writeByte, writeArrayHeader = h.writeArrayHeader, writeMapHeader = h.writeMapHeader, writeGeneric = h.writeGeneric;`,
-      `const readNumber = h.readNumber, readString = h.readString, readRaw = h.readRaw, readArrayHeader = h.readArrayHeader, readMapHeader = h.readMapHeader, readBoolean = h.readBoolean, readNull = h.readNull, readGeneric = h.readGeneric;`,
+      `const readNumber = h.readNumber, readString = h.readString, readRaw = h.readRaw, readArrayHeader = h.readArrayHeader, readMapHeader = h.readMapHeader, readBoolean = h.readBoolean, readNull = h.readNull, readGeneric = h.readGeneric, textAt = h.textAt, float64At = h.float64At;`,
       `let o, i;`,
       ...definitions,
       `function write(V, out) {\n o = out;\n${this.write(this.plan.root, "V", "0")}\n}`,
-      `function read(input) {\n i = input;\n${this.read(this.plan.root, "R", "0")}\n return R;\n}`,
+      `function read(input) {\n i = input;\n const b = i.bytes, e = i.end;\n let p = i.pos;\n${this.read(this.plan.root, "R", "0")}\n i.pos = p;\n return R;\n}`,
       `return { write, read };`,
     ].join("\n");
   }
@@ -150,21 +150,38 @@ class Emitter extends SourceEmitter {
     return `o.ensure(${bytes.length}); { const b = o.bytes, p = o.pos; ${stores} o.pos = p + ${bytes.length}; }`;
   }
 
+  /*
+   * The reader keeps the payload's bytes, position and end in locals `b`, `p` and `e` (a function's own registers,
+   * not an object's fields), reads the common tokens inline (fixmap and fixarray headers, positive fixints, float
+   * 64s, fixstr strings) and hands anything else to a helper through the shared Input: `i.pos = p` before, `p =
+   * i.pos` after (viaInput).
+   */
+
+  /** Statements that run `call` (a helper taking the Input) with the position handed over and taken back. */
+  private viaInput(statement: string): string {
+    return `i.pos = p;\n${statement}\np = i.pos;`;
+  }
+
   /** A statement that reads past the bytes `raw` (a key) or throws MISS: inline compares for short ones. */
   private expectRaw(raw: Uint8Array): string {
-    if (raw.length > 16) return `if (!readRaw(i, ${this.constant(raw)})) throw MISS;`;
+    if (raw.length > 16) return this.viaInput(`if (!readRaw(i, ${this.constant(raw)})) throw MISS;`);
     const compares = Array.from(raw, (byte, k) => `b[p + ${k}] !== ${byte}`).join(" || ");
-    return `{ const b = i.bytes, p = i.pos; if (i.end - p < ${raw.length} || ${compares}) throw MISS; i.pos = p + ${raw.length}; }`;
+    return `if (e - p < ${raw.length} || ${compares}) throw MISS;\np += ${raw.length};`;
   }
 
   /** An expression that is true, having read past them, when the next bytes are `raw` (a key): inline for short ones. */
   private rawTest(raw: Uint8Array): string {
-    if (raw.length > 16) return `readRaw(i, ${this.constant(raw)})`;
+    if (raw.length > 16) return `((i.pos = p), readRaw(i, ${this.constant(raw)}) && ((p = i.pos), true))`;
     const compares = Array.from(raw, (byte, k) => `b[p + ${k}] === ${byte}`).join(" && ");
-    return `((b, p) => i.end - p >= ${raw.length} && ${compares} && ((i.pos = p + ${raw.length}), true))(i.bytes, i.pos)`;
+    return `(e - p >= ${raw.length} && ${compares} && ((p += ${raw.length}), true))`;
   }
 
-  /** Statements that read a value of `node` into a new const `target` (`depth`: its nesting, an expression). */
+  /** Statements that read a container's header into `target`: a fix-size one inline, the others by `helper`. */
+  private headerRead(target: string, fix: number, helper: string): string {
+    return `let ${target};\n{ const t = b[p]; if ((t & 0xf0) === ${fix} && p < e) { ${target} = t & 15; p++; } else { ${this.viaInput(`${target} = ${helper}(i);`)} } }`;
+  }
+
+  /** Statements that read a value of `node` into a new local `target` (`depth`: its nesting, an expression). */
   private read(node: PlanNode, target: string, depth: string): string {
     switch (node.kind) {
       case "object": {
@@ -173,7 +190,9 @@ class Emitter extends SourceEmitter {
         lines.push(this.containerDepth(depth));
         if (!optional) {
           // Every key in the plan's order, each compared as bytes: the object is built as one literal.
-          lines.push(`if (readMapHeader(i) !== ${node.fields.length}) throw MISS;`);
+          const count = node.fields.length;
+          if (count < 16) lines.push(`if (b[p] === ${0x80 + count} && p < e) p++;\nelse { ${this.viaInput(`if (readMapHeader(i) !== ${count}) throw MISS;`)} }`);
+          else lines.push(this.viaInput(`if (readMapHeader(i) !== ${count}) throw MISS;`));
           const names = node.fields.map((field) => {
             const name = this.local("f");
             lines.push(this.expectRaw(planKeyBytes(field.key)), this.read(field.node, name, `${depth} + 1`));
@@ -183,7 +202,7 @@ class Emitter extends SourceEmitter {
           return lines.join("\n");
         }
         const left = this.local("n");
-        lines.push(`let ${left} = readMapHeader(i);`, `const ${target} = {};`);
+        lines.push(this.headerRead(left, 0x80, "readMapHeader"), `const ${target} = {};`);
         for (const field of node.fields) {
           const name = this.local("f");
           const key = JSON.stringify(field.key);
@@ -201,42 +220,51 @@ class Emitter extends SourceEmitter {
       case "array": {
         const n = this.local("n");
         const j = this.local("j");
-        const e = this.local("e");
+        const item = this.local("e");
         return [
           this.containerDepth(depth),
-          `const ${n} = readArrayHeader(i);`,
+          this.headerRead(n, 0x90, "readArrayHeader"),
           node.minItems !== undefined ? `if (${n} < ${node.minItems}) throw MISS;` : "",
           node.maxItems !== undefined ? `if (${n} > ${node.maxItems}) throw MISS;` : "",
           `const ${target} = new Array(${n});`,
           `for (let ${j} = 0; ${j} < ${n}; ${j}++) {`,
-          this.read(node.items, e, `${depth} + 1`),
-          `${target}[${j}] = ${e};`,
+          this.read(node.items, item, `${depth} + 1`),
+          `${target}[${j}] = ${item};`,
           `}`,
         ].join("\n");
       }
       case "tuple": {
-        const lines = [this.containerDepth(depth), `if (readArrayHeader(i) !== ${node.items.length}) throw MISS;`];
+        const n = this.local("n");
+        const lines = [this.containerDepth(depth), this.headerRead(n, 0x90, "readArrayHeader"), `if (${n} !== ${node.items.length}) throw MISS;`];
         const names = node.items.map((item) => {
-          const e = this.local("e");
-          lines.push(this.read(item, e, `${depth} + 1`));
-          return e;
+          const name = this.local("e");
+          lines.push(this.read(item, name, `${depth} + 1`));
+          return name;
         });
         lines.push(`const ${target} = [${names.join(", ")}];`);
         return lines.join("\n");
       }
       case "string":
-        return `const ${target} = readString(i);\n${this.stringChecks(node, target)}`;
+        return (
+          `let ${target};\n` +
+          `{ const t = b[p]; if ((t & 0xe0) === 0xa0 && p < e) { const n = t & 31; if (n >= e - p) throw MISS; ${target} = textAt(b, p + 1, n); p += n + 1; }` +
+          ` else { ${this.viaInput(`${target} = readString(i);`)} } }\n${this.stringChecks(node, target)}`
+        );
       case "number":
-        return `const ${target} = readNumber(i);\n${this.numberChecks(node, target)}`;
+        return (
+          `let ${target};\n` +
+          `{ const t = b[p]; if (t < 0x80 && p < e) { ${target} = t; p++; } else if (t === 0xcb && e - p >= 9) { ${target} = float64At(b, p + 1); p += 9; }` +
+          ` else { ${this.viaInput(`${target} = readNumber(i);`)} } }\n${this.numberChecks(node, target)}`
+        );
       case "boolean":
-        return `const ${target} = readBoolean(i);`;
+        return this.viaInput(`const ${target} = readBoolean(i);`);
       case "null":
-        return `const ${target} = readNull(i);`;
+        return this.viaInput(`const ${target} = readNull(i);`);
       case "literal": {
         // A string literal is compared as bytes; a number or boolean is read, then compared.
         const value = this.constant(node.value);
-        if (typeof node.value === "string") return `if (!readRaw(i, ${this.constant(planKeyBytes(node.value))})) throw MISS;\nconst ${target} = ${value};`;
-        return `const ${target} = ${typeof node.value === "number" ? "readNumber" : "readBoolean"}(i);\nif (${target} !== ${value}) throw MISS;`;
+        if (typeof node.value === "string") return `${this.expectRaw(planKeyBytes(node.value))}\nconst ${target} = ${value};`;
+        return `${this.viaInput(`const ${target} = ${typeof node.value === "number" ? "readNumber" : "readBoolean"}(i);`)}\nif (${target} !== ${value}) throw MISS;`;
       }
       case "union": {
         // Members in order; one that does not take the bytes rewinds.
@@ -244,9 +272,9 @@ class Emitter extends SourceEmitter {
         const start = this.local("s");
         const tries = node.members.map((member) => {
           const name = this.local("m");
-          return `try {\n${this.read(member, name, depth)}\n${target} = ${name};\nbreak ${label};\n} catch (x) {\n if (x !== MISS) throw x;\n i.pos = ${start};\n}`;
+          return `try {\n${this.read(member, name, depth)}\n${target} = ${name};\nbreak ${label};\n} catch (x) {\n if (x !== MISS) throw x;\n p = ${start};\n}`;
         });
-        return `let ${target};\n${label}: {\nconst ${start} = i.pos;\n${tries.join("\n")}\nthrow MISS;\n}`;
+        return `let ${target};\n${label}: {\nconst ${start} = p;\n${tries.join("\n")}\nthrow MISS;\n}`;
       }
       case "record": {
         const n = this.local("n");
@@ -255,24 +283,28 @@ class Emitter extends SourceEmitter {
         const pattern = this.constant(node.pattern);
         const onValue = `${this.read(node.values, value, `${depth} + 1`)}\n${target}[${key}] = ${value};`;
         const onExtra =
-          node.extra === "deny" ? "throw MISS;" : node.extra === "allow" ? `${target}[${key}] = readGeneric(i, ${depth} + 1);` : `${this.read(node.extra, value, `${depth} + 1`)}\n${target}[${key}] = ${value};`;
+          node.extra === "deny"
+            ? "throw MISS;"
+            : node.extra === "allow"
+              ? this.viaInput(`${target}[${key}] = readGeneric(i, ${depth} + 1);`)
+              : `${this.read(node.extra, value, `${depth} + 1`)}\n${target}[${key}] = ${value};`;
         return [
           this.containerDepth(depth),
-          `let ${n} = readMapHeader(i);`,
+          this.headerRead(n, 0x80, "readMapHeader"),
           `const ${target} = {};`,
           `while (${n}-- > 0) {`,
-          `const ${key} = readString(i);`,
+          this.viaInput(`const ${key} = readString(i);`),
           `if (${key} === "__proto__") throw MISS;`,
           `if (${pattern}.test(${key})) {\n${onValue}\n} else {\n${onExtra}\n}`,
           `}`,
         ].join("\n");
       }
       case "leaf":
-        return `const ${target} = readGeneric(i, ${depth});\nif (!${this.constant(node.check)}(${target})) throw MISS;`;
+        return `${this.viaInput(`const ${target} = readGeneric(i, ${depth});`)}\nif (!${this.constant(node.check)}(${target})) throw MISS;`;
       case "ref":
-        return `const ${target} = r${node.target}(${depth});`;
+        return this.viaInput(`const ${target} = r${node.target}(${depth});`);
       case "any":
-        return `const ${target} = readGeneric(i, ${depth});`;
+        return this.viaInput(`const ${target} = readGeneric(i, ${depth});`);
     }
   }
 }

@@ -108,6 +108,11 @@ export function readString(input: Input): string {
   }
   if (length > input.end - p) throw MISS;
   input.pos = p + length;
+  return textAt(b, p, length);
+}
+
+/** The string of the `length` UTF-8 bytes at `b[p]` (bounds checked by the caller), by the strict decoder's rules; MISS when they are not valid. */
+export function textAt(b: Uint8Array, p: number, length: number): string {
   try {
     return shortTextAt(b, p, length); // short strings from the decoder's table of values, the rest as decodeTextAt
   } catch {
@@ -189,4 +194,4 @@ export function readGeneric(input: Input, depth: number): unknown {
 }
 
 /** The reading helpers, as compiled back ends take them (see msgpack-helpers.ts). */
-export const READ_HELPERS = { MISS, readNumber, readString, readRaw, readArrayHeader, readMapHeader, readBoolean, readNull, readGeneric };
+export const READ_HELPERS = { MISS, readNumber, readString, readRaw, readArrayHeader, readMapHeader, readBoolean, readNull, readGeneric, textAt, float64At };
