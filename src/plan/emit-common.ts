@@ -3,18 +3,30 @@ import { MAX_DEPTH } from "../codecs/codec.js";
 import type { NumberNode, PlanField, PlanNode, RecordNode, StringNode, UnionNode } from "./plan.js";
 import { countsOwnNames, typeGuard } from "./plan-bytes.js";
 
+/** What the emitters of one source share (a writer's and a reader's): its constants and its local names. */
+export class SourcePool {
+  readonly constants: unknown[] = [];
+  names = 0;
+}
+
 /**
- * The part of a code emitter that does not depend on the bytes it writes: emit-msgpack.ts and emit-json.ts extend
- * it. Every check is an inline condition that throws MISS; constants reach the code as `c[i]`, never as text.
+ * The part of a code emitter that does not depend on the bytes it writes: emit-msgpack.ts, emit-msgpack-read.ts and
+ * emit-json.ts extend it. Every check is an inline condition that throws MISS; constants reach the code as `c[i]`,
+ * never as text.
  */
 export abstract class SourceEmitter {
-  readonly constants: unknown[] = [];
-  private names = 0;
+  constructor(private readonly pool: SourcePool = new SourcePool()) {}
+
+  /** The values the source's `c[i]` stand for. */
+  get constants(): unknown[] {
+    return this.pool.constants;
+  }
 
   /** The source that stands for `value`: `c[i]`. */
   protected constant(value: unknown): string {
-    this.constants.push(value);
-    return `c[${this.constants.length - 1}]`;
+    const constants = this.pool.constants;
+    constants.push(value);
+    return `c[${constants.length - 1}]`;
   }
 
   /**
@@ -27,7 +39,7 @@ export abstract class SourceEmitter {
 
   /** A name no other local of the source has. */
   protected local(prefix: string): string {
-    return `${prefix}${this.names++}`;
+    return `${prefix}${this.pool.names++}`;
   }
 
   /**
