@@ -52,34 +52,26 @@ export class ChunkPump {
   }
 
   /**
-   * The source's next chunk, unchecked: pass it to `accept()`, and a failure to `failure()`. A source whose
-   * cancel() settles its reads (a ReadableStream, an async iterator, an iterable) is read directly; any other (a fetch
-   * still waiting for its Response) is read
-   * through a promise of its own that `interrupt()` can reject, so that an abort or a timeout ends a read that
-   * would never settle.
+   * The source's next chunk, unchecked: pass it to `accept()`, and a failure to `failure()`. A promise per read
+   * that `interrupt()` can reject, so that an abort or a timeout ends a read that would never settle (and not a
+   * race against one long-lived promise: every race would leave a reaction on it holding the chunk just read, for
+   * as long as the stream lasts). The intake's hot loop pulls instead, with a guard per wait (see pull()).
    */
   next(): Promise<Uint8Array | undefined> {
-    if (this.interrupted !== undefined) return Promise.reject(this.interrupted);
-    const source = this.source;
-    if (source.cancelSettlesRead) return source.read();
-    // A promise per read, not a race against one long-lived promise: every race would leave a reaction on
-    // it holding the chunk just read, for as long as the stream lasts (a leak of the whole stream).
     return new Promise<Uint8Array | undefined>((resolve, reject) => {
       this.rejectRead = reject; // cleared by accept() or failure()
-      source.read().then(resolve, reject);
+      this.pull(resolve, reject);
     });
   }
 
   /**
    * The source's next chunk to `onChunk` (undefined at the end), or its failure (or the interruption) to `onError`:
-   * one of them, always later. With no promise per read where the source can pull: pass the chunk to `accept()`
-   * and a failure to `failure()`, and set a guard with `guardWith()`, since interrupt() does not settle a pull.
+   * one of them, always later, with no promise per read: pass the chunk to `accept()` and a failure to
+   * `failure()`, and set a guard with `guardWith()`, since interrupt() does not settle a pull.
    */
   pull(onChunk: (chunk: Uint8Array | undefined) => void, onError: (err: unknown) => void): void {
-    const source = this.source;
     if (this.interrupted !== undefined) Promise.reject(this.interrupted).then(undefined, onError);
-    else if (source.pull !== undefined) source.pull(onChunk, onError);
-    else source.read().then(onChunk, onError);
+    else this.source.pull(onChunk, onError);
   }
 
   /** What interrupt() calls while a pull() is pending (undefined: nothing). */

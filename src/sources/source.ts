@@ -11,20 +11,15 @@ export type StreamSource =
   | Uint8Array
   | ArrayBuffer;
 
-/** A pull-based view of a source: `read()` gives the next chunk or undefined at the end. */
+/** A pull-based view of a source: each `pull()` gives the next chunk, or undefined at the end. */
 export interface ByteSource {
-  read(): Promise<Uint8Array | undefined>;
   /**
-   * True when `cancel()` settles a read in progress (a ReadableStream's does; a pending fetch or async iterator's
-   * does not), or reads never wait: the reader then needs no guard of its own around each read.
+   * The next chunk (undefined at the end) to `onChunk`, or a failure to `onError`: exactly one of them, always
+   * later (never from within the call), with no promise made for the read. cancel() need not settle a pull in
+   * progress (a fetch still waiting for its Response, an iterator whose next() never settles): the caller keeps
+   * its own guard.
    */
-  readonly cancelSettlesRead: boolean;
-  /**
-   * Optional, the reader's fast way to read: the next chunk (undefined at the end) to `onChunk`, or a failure to
-   * `onError`, exactly one of them, always later (never from within the call), with no promise made for the read.
-   * Unlike read(), cancel() need not settle it: the caller keeps its own guard.
-   */
-  pull?(onChunk: (chunk: Uint8Array | undefined) => void, onError: (err: unknown) => void): void;
+  pull(onChunk: (chunk: Uint8Array | undefined) => void, onError: (err: unknown) => void): void;
   /** Stops the source and releases what it holds; safe to call more than once. */
   cancel(reason?: unknown): void;
   /** True for a failure the reader passes on as it is, not as `NETWORK` or `TRUNCATED`: a fetch's abort reason. */
@@ -41,7 +36,7 @@ const HTTP_PREVIEW_BYTES = 512;
  *
  * @example
  * const source = openSource([Uint8Array.of(1, 2), Uint8Array.of(3)]);
- * await source.read(); // Uint8Array [1, 2]
+ * source.pull((chunk) => console.log(chunk), console.error); // Uint8Array [1, 2]
  */
 export function openSource(input: StreamSource): ByteSource {
   if (input instanceof Uint8Array || input instanceof ArrayBuffer) return fromIterator([toBytes(input)][Symbol.iterator]());
@@ -135,8 +130,6 @@ function fromReadableStream(stream: ReadableStream<Uint8Array>): ByteSource {
   let cancelled = false;
   const pulled = pulledResults();
   return {
-    cancelSettlesRead: true,
-    read: () => reader.read().then(chunkOf),
     pull(onChunk, onError) {
       pulled.await(reader.read(), onChunk, onError);
     },
@@ -150,31 +143,8 @@ function fromReadableStream(stream: ReadableStream<Uint8Array>): ByteSource {
 
 function fromAsyncIterator(iterator: AsyncIterator<Uint8Array>): ByteSource {
   let cancelled = false;
-  /** The read in progress: cancel() ends it as the end of the source, since an iterator's next() may never settle. */
-  let resolveRead: ((chunk: Uint8Array | undefined) => void) | undefined;
-  let rejectRead: ((err: unknown) => void) | undefined;
-  const settle = (resolve: (chunk: Uint8Array | undefined) => void, reject: (err: unknown) => void) => {
-    resolveRead = resolve;
-    rejectRead = reject;
-  };
-  // One pair of handlers for every read (a small-chunk stream makes a read per few bytes: no closures per read).
-  const onResult = (result: IteratorResult<Uint8Array>) => {
-    const resolve = resolveRead;
-    resolveRead = undefined;
-    try {
-      resolve?.(chunkOf(result));
-    } catch (err) {
-      rejectRead?.(err);
-    }
-  };
-  const onError = (err: unknown) => {
-    resolveRead = undefined;
-    rejectRead?.(err);
-  };
   const pulled = pulledResults();
   return {
-    // cancel() settles a pending read itself (as the end, as a ReadableStream's cancel does): the pump needs no guard promise.
-    cancelSettlesRead: true,
     pull(onChunk, onError) {
       let next: unknown;
       try {
@@ -184,21 +154,9 @@ function fromAsyncIterator(iterator: AsyncIterator<Uint8Array>): ByteSource {
       }
       pulled.await(next, onChunk, onError);
     },
-    read() {
-      if (cancelled) return Promise.resolve(undefined);
-      const read = new Promise<Uint8Array | undefined>(settle);
-      try {
-        Promise.resolve(iterator.next()).then(onResult, onError);
-      } catch (err) {
-        onError(err); // a next() that throws at once fails this read, as a rejected promise would
-      }
-      return read;
-    },
     cancel(reason) {
       if (cancelled) return;
       cancelled = true;
-      resolveRead?.(undefined);
-      resolveRead = undefined;
       try {
         Promise.resolve(iterator.return?.(reason)).catch(() => {});
       } catch {
@@ -210,15 +168,16 @@ function fromAsyncIterator(iterator: AsyncIterator<Uint8Array>): ByteSource {
 
 function fromIterator(iterator: Iterator<Uint8Array>): ByteSource {
   let cancelled = false;
+  const pulled = pulledResults();
   return {
-    cancelSettlesRead: true, // every read is answered at once
-    read() {
+    pull(onChunk, onError) {
+      let next: unknown;
       try {
-        const { done, value } = iterator.next();
-        return Promise.resolve(done ? undefined : toBytes(value));
+        next = iterator.next();
       } catch (err) {
-        return Promise.reject(err);
+        next = Promise.reject(err);
       }
+      pulled.await(next, onChunk, onError); // answered at once, yet always later (a microtask)
     },
     cancel(reason) {
       if (cancelled) return;
@@ -285,30 +244,23 @@ function isFetchAbortReason(err: unknown): boolean {
   return !(err instanceof TypeError);
 }
 
-/** A source that is opened on its first read, e.g. once a fetch Response has arrived. */
+/** A source that is opened on its first pull, e.g. once a fetch Response has arrived. */
 function lazy(open: () => Promise<ByteSource>, passesOn: (err: unknown) => boolean): ByteSource {
   let inner: Promise<ByteSource> | undefined;
   let opened: ByteSource | undefined;
   let cancelled: { reason: unknown } | undefined;
   return {
-    get cancelSettlesRead() {
-      return opened?.cancelSettlesRead ?? false; // a fetch still waiting for its response is not settled by cancel()
-    },
     get contentType() {
       return opened?.contentType;
     },
     pull(onChunk, onError) {
-      if (opened?.pull !== undefined) opened.pull(onChunk, onError);
-      else this.read().then(onChunk, onError);
-    },
-    read() {
-      if (opened !== undefined) return opened.read();
+      if (opened !== undefined) return opened.pull(onChunk, onError);
       inner ??= open();
-      return inner.then((source) => {
+      inner.then((source) => {
         opened = source;
         if (cancelled) source.cancel(cancelled.reason);
-        return source.read();
-      });
+        source.pull(onChunk, onError);
+      }, onError);
     },
     cancel(reason) {
       if (cancelled) return;
